@@ -1,0 +1,30 @@
+# Two entry points a fresh machine with Python 3.11 needs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/attune: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(BIN)/attune
+
+demo: $(BIN)/attune
+	$(BIN)/attune demo
+
+test: $(BIN)/attune
+	$(BIN)/python -m pytest
+
+lint: $(BIN)/attune
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+bench: $(BIN)/attune
+	$(BIN)/pip install --quiet -e '.[bench]' || echo "whatstk did not install: the benchmark runs without the comparison"
+	$(BIN)/python bench/import_whatsapp.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from attune.present.cli import main
+
+main()

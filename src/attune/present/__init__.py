@@ -1,0 +1,1 @@
+"""Present: what a person sees — the CLI, summaries, JSON and reports."""

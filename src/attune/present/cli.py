@@ -1,0 +1,122 @@
+"""The ``attune`` command line: tidy subcommands over the same core the web app uses."""
+
+from __future__ import annotations
+
+import sys
+from importlib.resources import as_file, files
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from attune.errors import AttuneError
+from attune.ingest import FORMATS, ImportOptions, read_conversation
+from attune.present.jsonl import write_jsonl
+from attune.present.summary import print_summary
+
+app = typer.Typer(
+    name="attune",
+    help="Read a couple's chats, measure engagement and attunement, and coach — all offline.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+stdout = Console()
+stderr = Console(stderr=True, highlight=False)
+
+FORMAT_HELP = "auto|" + "|".join(
+    ("whatsapp", "telegram", "messenger", "imessage", "signal", "discord", "sms-xml")
+    + ("google-chat", "csv", "jsonl", "transcript")
+)
+SAMPLE_CHAT = "sample_chat.txt"
+
+
+def _parse_columns(spec: str | None) -> dict[str, str]:
+    """``"sender=From,text=Body"`` → ``{"sender": "From", "text": "Body"}``."""
+    if not spec:
+        return {}
+    mapping: dict[str, str] = {}
+    for part in spec.split(","):
+        field_name, sep, column = part.partition("=")
+        if not sep or not field_name.strip() or not column.strip():
+            raise AttuneError(f"--columns: expected FIELD=COLUMN pairs, got {part!r}")
+        mapping[field_name.strip()] = column.strip()
+    return mapping
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="A chat export: a file, a WhatsApp .zip, or a folder.")],
+    format: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "auto",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write JSON Lines here (default: stdout).")
+    ] = None,
+    summary: Annotated[
+        bool, typer.Option("--summary", help="Print who, how much, when, and what was skipped.")
+    ] = False,
+    tz: Annotated[
+        str | None, typer.Option(help="Zone for exports that store instants (default: this machine's).")
+    ] = None,
+    chat: Annotated[
+        str | None, typer.Option(help="Which chat of a multi-chat export (name or id).")
+    ] = None,
+    me: Annotated[
+        str | None, typer.Option(help="Your name, for exports that only say 'me' (SMS, iMessage).")
+    ] = None,
+    date_order: Annotated[
+        str | None, typer.Option(help="WhatsApp day/month order: dmy, mdy or ymd (default: inferred).")
+    ] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option(help="CSV/JSONL mapping, e.g. 'timestamp=Date,sender=From,text=Body'."),
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="Text encoding, when the export is not UTF-8/UTF-16.")
+    ] = None,
+) -> None:
+    """Read a chat export and write one normalised message per line (JSON Lines).
+
+    With --summary and no --out, only the summary is printed."""
+    options = ImportOptions(
+        tz=tz, chat=chat, me=me, date_order=date_order, columns=_parse_columns(columns)
+    )
+    conversation = read_conversation(file, format, options, encoding=encoding)
+    if summary and out is None:
+        print_summary(conversation, stdout)
+        return
+    write_jsonl(conversation, out)
+    if summary:
+        print_summary(conversation, stdout)
+
+
+@app.command()
+def formats() -> None:
+    """List the export formats Attune reads."""
+    for name, fmt in sorted(FORMATS.items()):
+        stdout.print(f"[bold]{name:<12}[/bold] {fmt.description}")
+
+
+@app.command()
+def demo() -> None:
+    """Run Attune on its bundled sample conversation."""
+    with as_file(files("attune.data").joinpath(SAMPLE_CHAT)) as sample:
+        conversation = read_conversation(sample, "whatsapp")
+    conversation.source = f"bundled sample ({SAMPLE_CHAT})"
+    stdout.rule("Attune demo — import")
+    print_summary(conversation, stdout)
+
+
+def main() -> None:
+    """Entry point: product errors become one line on stderr and a non-zero exit, never a traceback."""
+    try:
+        app()
+    except AttuneError as exc:
+        stderr.print(f"error: {exc}", markup=False)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        stderr.print("interrupted", markup=False)
+        sys.exit(130)
+    except Exception as exc:  # a bug: still one line, never a traceback
+        stderr.print(f"internal error: {type(exc).__name__}: {exc} (please report)", markup=False)
+        sys.exit(70)
