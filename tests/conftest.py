@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -31,3 +32,7 @@ def run_attune(*args: str, input: str | None = None) -> subprocess.CompletedProc
         timeout=300,
         check=False,
     )
+
+
+settings.register_profile("attune", deadline=None, print_blob=True)
+settings.load_profile("attune")
