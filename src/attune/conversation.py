@@ -61,7 +61,7 @@ class Message:
 
     @classmethod
     def from_dict(cls, record: dict[str, Any]) -> Message:
-        """Inverse of :meth:`to_dict`; raises KeyError/TypeError/ValueError on a malformed record."""
+        """Inverse of :meth:`to_dict`; malformed records raise KeyError, TypeError or ValueError."""
         raw_ts = record.get("timestamp")
         return cls(
             id=str(record["id"]),
@@ -82,7 +82,7 @@ class Message:
 
 @dataclass(frozen=True, slots=True)
 class Skipped:
-    """A piece of the export that did not become a message, and why (nothing is dropped silently)."""
+    """A piece of the export that did not become a message, and why: nothing is dropped silently."""
 
     line: int | None
     reason: str

@@ -1,4 +1,4 @@
-"""Ingest: chat exports of every kind become one clean :class:`~attune.conversation.Conversation`."""
+"""Ingest: chat exports of every kind become one clean :class:`attune.Conversation`."""
 
 from __future__ import annotations
 
@@ -28,9 +28,7 @@ load_plugins()
 
 def detect_format(source: Source) -> str:
     """The registered format most confident it can read ``source``."""
-    scores = sorted(
-        ((fmt.sniff(source), name) for name, fmt in FORMATS.items()), reverse=True
-    )
+    scores = sorted(((fmt.sniff(source), name) for name, fmt in FORMATS.items()), reverse=True)
     best_score, best = scores[0]
     if best_score <= 0:
         raise ExportError(

@@ -72,7 +72,7 @@ def decode_text(data: bytes, path: str | Path, encoding: str | None = None) -> s
                 "lines are); re-export the chat or pass --encoding",
                 _line_of(data, exc.start),
             ) from None
-        text = data.decode("cp1252", errors="strict") if _cp1252_ok(data) else data.decode("latin-1")
+        text = data.decode("cp1252") if _cp1252_ok(data) else data.decode("latin-1")
     sample = data[:65536]
     if sample and sum(sample.count(b) for b in _CONTROL_BYTES) > len(sample) // 100 + 4:
         raise ExportError(path, "binary data, not a text chat export", 1)
@@ -230,7 +230,7 @@ class SafeZip:
                 while chunk := handle.read(1 << 20):
                     total += len(chunk)
                     if total > min(limit, max(info.file_size, 1)):
-                        raise ExportError(where, "entry expands beyond its declared size (zip bomb?)")
+                        raise ExportError(where, "entry expands past its declared size (zip bomb?)")
                     chunks.append(chunk)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
             raise ExportError(where, f"truncated or corrupt zip entry ({exc})") from None

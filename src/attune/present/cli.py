@@ -25,10 +25,7 @@ app = typer.Typer(
 stdout = Console()
 stderr = Console(stderr=True, highlight=False)
 
-FORMAT_HELP = "auto|" + "|".join(
-    ("whatsapp", "telegram", "messenger", "imessage", "signal", "discord", "sms-xml")
-    + ("google-chat", "csv", "jsonl", "transcript")
-)
+FORMAT_HELP = "auto|" + "|".join(FORMATS) + " (see `attune formats`)"
 SAMPLE_CHAT = "sample_chat.txt"
 
 
@@ -47,7 +44,7 @@ def _parse_columns(spec: str | None) -> dict[str, str]:
 
 @app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help="A chat export: a file, a WhatsApp .zip, or a folder.")],
+    file: Annotated[Path, typer.Argument(help="A chat export: file, WhatsApp .zip, or folder.")],
     format: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "auto",
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write JSON Lines here (default: stdout).")
@@ -56,7 +53,7 @@ def import_(
         bool, typer.Option("--summary", help="Print who, how much, when, and what was skipped.")
     ] = False,
     tz: Annotated[
-        str | None, typer.Option(help="Zone for exports that store instants (default: this machine's).")
+        str | None, typer.Option(help="Zone for exports that store instants (default: local).")
     ] = None,
     chat: Annotated[
         str | None, typer.Option(help="Which chat of a multi-chat export (name or id).")
@@ -65,7 +62,7 @@ def import_(
         str | None, typer.Option(help="Your name, for exports that only say 'me' (SMS, iMessage).")
     ] = None,
     date_order: Annotated[
-        str | None, typer.Option(help="WhatsApp day/month order: dmy, mdy or ymd (default: inferred).")
+        str | None, typer.Option(help="WhatsApp date order: dmy, mdy or ymd (default: inferred).")
     ] = None,
     columns: Annotated[
         str | None,
@@ -108,7 +105,7 @@ def demo() -> None:
 
 
 def main() -> None:
-    """Entry point: product errors become one line on stderr and a non-zero exit, never a traceback."""
+    """Entry point: a product error is one line on stderr and a non-zero exit, never a traceback."""
     try:
         app()
     except AttuneError as exc:

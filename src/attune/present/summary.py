@@ -44,4 +44,3 @@ def print_summary(conversation: Conversation, console: Console) -> None:
         console.print(f"  {where}: {skip.reason}{excerpt}", markup=False, highlight=False)
     if len(conversation.skipped) > 20:
         console.print(f"  … and {len(conversation.skipped) - 20:,} more")
-
