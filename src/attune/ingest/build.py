@@ -44,6 +44,8 @@ def _is_chronological(messages: list[Message]) -> bool:
         ts = message.timestamp
         if ts is None:
             continue
+        if last is not None and (ts.tzinfo is None) != (last.tzinfo is None):
+            return False  # naive and aware times cannot be compared; _sorted_by_time copes
         if last is not None and ts < last:
             return False
         last = ts

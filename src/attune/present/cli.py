@@ -23,7 +23,7 @@ app = typer.Typer(
     add_completion=False,
 )
 stdout = Console()
-stderr = Console(stderr=True, highlight=False)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)  # one line per error
 
 FORMAT_HELP = "auto|" + "|".join(FORMATS) + " (see `attune formats`)"
 SAMPLE_CHAT = "sample_chat.txt"
