@@ -42,6 +42,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, tzinfo
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -56,6 +57,7 @@ FORMAT = "messenger"
 _MESSAGE_FILE = re.compile(r"message_(\d+)\.json", re.IGNORECASE)
 _MEDIA_KEYS = ("photos", "videos", "audio_files", "gifs", "files", "media")
 _SYSTEM_TYPES = ("Call", "Subscribe", "Unsubscribe")
+_Identity = tuple[int, str | None, str, str, tuple[str, ...]]
 MAX_FOLDER_ENTRIES = 20_000
 """Entries looked at when searching a folder for chat folders."""
 
@@ -79,7 +81,15 @@ def repair_mojibake(text: str) -> str:
     """
     if not _MOJIBAKE_HINT.search(text):
         return text
-    return _LATIN1_RUN.sub(_repair_run, text)
+    try:  # the usual case: the whole string is mojibake
+        return text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return _LATIN1_RUN.sub(_repair_run, text)
+
+
+@lru_cache(maxsize=4096)
+def _repair_cached(text: str) -> str:
+    return repair_mojibake(text)
 
 
 def _repair_run(match: re.Match[str]) -> str:
@@ -283,7 +293,7 @@ def parse(source: Source, options: ImportOptions) -> Conversation:
     files = [_File(p) for p in _thread_files(source, options, skipped)]
     title: str | None = None
     entries: list[tuple[int, int, Message]] = []
-    earlier: Counter[str] = Counter()  # messages of the files read so far, by identity
+    earlier: Counter[_Identity] = Counter()  # messages of the files read so far, by identity
     order = 0
     for file in files:
         data = file.data
@@ -300,8 +310,8 @@ def parse(source: Source, options: ImportOptions) -> Conversation:
         indexed = list(enumerate(raw_messages))
         if _newest_first(raw_messages):
             indexed.reverse()
-        here: Counter[str] = Counter()
-        repeated: Counter[str] = Counter()
+        here: Counter[_Identity] = Counter()
+        repeated: Counter[_Identity] = Counter()
         for index, raw in indexed:
             result = _message(raw, tz, repair)
             if isinstance(result, str):
@@ -354,12 +364,9 @@ def _title(data: dict[str, Any], repair: bool) -> str | None:
     return None
 
 
-def _identity(message: Message, millis: int) -> str:
+def _identity(message: Message, millis: int) -> _Identity:
     """What makes two exported messages the same one (files of a chat may overlap)."""
-    return json.dumps(
-        [millis, message.sender, message.text, message.kind, list(message.attachments)],
-        ensure_ascii=False,
-    )
+    return (millis, message.sender, message.text, message.kind, message.attachments)
 
 
 # --- one message -------------------------------------------------------------------------------
@@ -394,7 +401,7 @@ def _message(raw: object, tz: tzinfo | None, repair: bool) -> tuple[Message, int
     def fix(value: object) -> str:
         if not isinstance(value, str):
             return ""
-        return repair_mojibake(value) if repair else value
+        return _repair_cached(value) if repair else value
 
     sender = clean_name(fix(raw.get("sender_name", raw.get("senderName")))) or None
     text = strip_marks(fix(raw.get("content", raw.get("text"))))
