@@ -460,6 +460,13 @@ def test_detects_chat_db(chat_db: Path) -> None:
     assert read_conversation(chat_db, options=ImportOptions(tz="UTC")).format == "imessage"
 
 
+def test_detects_a_renamed_copy(chat_db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "messages backup.sqlite"
+    copy.write_bytes(chat_db.read_bytes())
+    assert sniff(Source(copy)) == 1.0
+    assert len(read_conversation(copy, options=ImportOptions(tz="UTC")).messages) == 7
+
+
 def test_folder_with_chat_db(chat_db: Path) -> None:
     conv = read_conversation(chat_db.parent, "imessage", ImportOptions(tz="UTC"))
     assert len(conv.messages) == 7
@@ -507,6 +514,7 @@ def test_txt_fixture_every_variant() -> None:
     assert conv.messages[0].reactions == (Reaction("Sam", "❤️"),)
     assert conv.messages[2].reactions == (Reaction("Sam", "😂"), Reaction("Sam", "🥹"))
     assert conv.skipped == []
+    assert conv.title == "Alex Rivera"
 
 
 def test_txt_without_me_keeps_me() -> None:

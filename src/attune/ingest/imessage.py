@@ -35,6 +35,8 @@ OBJECT_REPLACEMENT = "\ufffc"
 DB_NAMES = ("chat.db", "sms.db", "3d0d7e5fb2ce288813306e4d4636395e047a3d28")
 """macOS, iOS, and the hashed name sms.db has inside an iTunes/Finder backup."""
 
+_DB_TABLES = (b"chat_message_join", b"chat_handle_join", b"message_attachment_join")
+"""Table names only the Messages database has, often within its first pages."""
 TAPBACK_EMOJI = {0: "❤️", 1: "👍", 2: "👎", 3: "😂", 4: "‼️", 5: "❓"}
 """``associated_message_type`` 2000+n adds tapback n, 3000+n removes it (6 is a custom emoji)."""
 TAPBACK_WORDS = {
@@ -56,7 +58,7 @@ def sniff(source: Source) -> float:
             return _sniff_folder(path)
         head = source.head()
         if head.startswith(SQLITE_MAGIC):
-            if b"chat_message_join" in head or path.name.lower() in DB_NAMES:
+            if any(table in head for table in _DB_TABLES) or path.name.lower() in DB_NAMES:
                 return 1.0
             return 0.4 if path.suffix.lower() in (".db", ".sqlite", ".sqlitedb", "") else 0.2
         return _sniff_txt(source.head_text())
@@ -173,12 +175,19 @@ def _connect(path: Path) -> Iterator[sqlite3.Connection]:
             else:
                 uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
             connection = sqlite3.connect(uri, uri=True)
+            connection.text_factory = _lenient_text
         except (OSError, sqlite3.Error) as exc:
-            raise ExportError(path, f"cannot open the database read-only ({exc})") from None
+            reason = " ".join(str(exc).split())[:200]
+            raise ExportError(path, f"cannot open the database read-only ({reason})") from None
         try:
             yield connection
         finally:
             connection.close()
+
+
+def _lenient_text(raw: bytes) -> str:
+    """TEXT as stored; a byte that is not UTF-8 becomes U+FFFD instead of failing the import."""
+    return raw.decode("utf-8", errors="replace")
 
 
 def _parse_db(source: Source, options: ImportOptions) -> Conversation:
@@ -186,8 +195,9 @@ def _parse_db(source: Source, options: ImportOptions) -> Conversation:
     with _connect(path) as db:
         try:
             return _read_db(db, source, options)
-        except sqlite3.Error as exc:
-            raise ExportError(path, f"not a readable iMessage database ({exc})") from None
+        except (sqlite3.Error, UnicodeDecodeError) as exc:
+            reason = " ".join(str(exc).split())[:200]
+            raise ExportError(path, f"not a readable iMessage database ({reason})") from None
 
 
 def _columns(db: sqlite3.Connection, table: str) -> set[str]:
@@ -653,7 +663,8 @@ def _parse_txt(source: Source, options: ImportOptions) -> Conversation:
             "'May 17, 2022  5:29:42 PM' followed by the sender)",
             1,
         )
-    return finish(messages, source=source.name, format=FORMAT, skipped=skipped)
+    title = source.path.stem  # the exporter names each file after its chat
+    return finish(messages, source=source.name, format=FORMAT, skipped=skipped, title=title)
 
 
 def _txt_messages(lines: list[str], me: str | None) -> tuple[list[Message], list[Skipped]]:
@@ -910,7 +921,6 @@ def _parse_folder(source: Source, options: ImportOptions) -> Conversation:
             conversation.skipped.append(
                 Skipped(None, "other chat in the folder (choose it with --chat)", other.name)
             )
-    conversation.title = chosen.stem
     return conversation
 
 
