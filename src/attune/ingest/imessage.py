@@ -241,14 +241,14 @@ def _read_db(db: sqlite3.Connection, source: Source, options: ImportOptions) -> 
         if "other_handle" in message_cols
         else "LEFT JOIN handle oh ON 0"
     )
+    attachments = _attachments(db, tables, chosen.chat_ids)
     rows = db.execute(
         f"SELECT m.ROWID, {select}, h.id, oh.id FROM message m "
         f"LEFT JOIN handle h ON h.ROWID = m.handle_id {other} "
         f"WHERE m.ROWID IN (SELECT message_id FROM chat_message_join WHERE chat_id IN ({marks})) "
         "ORDER BY m.date, m.ROWID",
         chosen.chat_ids,
-    ).fetchall()
-    attachments = _attachments(db, tables, chosen.chat_ids)
+    )
     only_other = next(iter(chosen.handles)) if len(chosen.handles) == 1 else None
 
     messages: list[Message] = []
@@ -281,17 +281,17 @@ def _read_db(db: sqlite3.Connection, source: Source, options: ImportOptions) -> 
             if text is None:
                 skipped.append(Skipped(None, f"unknown chat event (item_type {item_type})", where))
                 continue
-            message = Message(
-                id=_str(rec["guid"]) or "", timestamp=timestamp, sender=None, text=text,
-                kind="system",
-            )  # fmt: skip
-            messages.append(message)
+            guid = _str(rec["guid"]) or ""
+            messages.append(Message(guid, timestamp, None, text, kind="system"))
             continue
 
         files = tuple(attachments.get(rowid, ()))
         raw_text = _str(rec["text"])
         if raw_text is None and rec["attributedBody"]:
-            raw_text = decode_attributed_body(bytes(rec["attributedBody"]))
+            blob = rec["attributedBody"]
+            raw_text = decode_attributed_body(
+                blob.encode("utf-8", "surrogateescape") if isinstance(blob, str) else bytes(blob)
+            )
             if raw_text is None and not files:
                 skipped.append(
                     Skipped(None, "message text could not be decoded (attributedBody)", where)
@@ -683,9 +683,8 @@ def _txt_messages(lines: list[str], me: str | None) -> tuple[list[Message], list
     bounds = [*starts, len(lines)]
     for start, end in pairwise(bounds):
         match = _TIMESTAMP.match(lines[start])
-        assert match is not None
-        timestamp = _txt_time(match)
-        if timestamp is None:
+        timestamp = _txt_time(match) if match else None
+        if match is None or timestamp is None:
             skipped.append(Skipped(start + 1, "impossible date", lines[start][:80]))
             continue
         rest = match["rest"]
@@ -696,9 +695,7 @@ def _txt_messages(lines: list[str], me: str | None) -> tuple[list[Message], list
             if unsent:
                 who = unsent["who"]
                 sender = (me or "Me") if who in ("You", "Me") else who
-                messages.append(
-                    Message(f"t{counter}", timestamp, sender, "", deleted=True)
-                )  # fmt: skip
+                messages.append(Message(f"t{counter}", timestamp, sender, "", deleted=True))
             else:
                 messages.append(Message(f"t{counter}", timestamp, None, announcement, "system"))
             _skip_trailing(lines, start + 1, end, skipped, "text after a chat event")
@@ -712,20 +709,20 @@ def _txt_messages(lines: list[str], me: str | None) -> tuple[list[Message], list
         block = _Block(start + 1, timestamp, lines[start + 1].strip(), lines[start + 2 : body_end])
         own, replies = _split_replies(block)
         counter += 1
-        parent = _txt_message(f"t{counter}", own, me, skipped)
-        if parent is None:
-            continue
+        notes: list[Skipped] = []
+        parent = _txt_message(f"t{counter}", own, me, notes)
         is_reply = _REPLY_NOTE in (line.strip() for line in own.body)
-        key = _message_key(parent)
-        if is_reply and key in nested_keys:
-            continue  # already read where it was rendered under the message it answers
-        messages.append(parent)
+        if parent is not None and is_reply and _message_key(parent) in nested_keys:
+            continue  # already read where it was printed under the message it answers
+        skipped.extend(notes)
+        if parent is not None:
+            messages.append(parent)
         for reply_block in replies:
             counter += 1
             reply = _txt_message(f"t{counter}", reply_block, me, skipped)
             if reply is None:
                 continue
-            reply.reply_to = parent.id
+            reply.reply_to = parent.id if parent is not None else None
             nested_keys.setdefault(_message_key(reply), reply)
             messages.append(reply)
     return messages, skipped
