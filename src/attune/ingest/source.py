@@ -9,6 +9,7 @@ import codecs
 import json
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -232,7 +233,7 @@ class SafeZip:
                     if total > min(limit, max(info.file_size, 1)):
                         raise ExportError(where, "entry expands past its declared size (zip bomb?)")
                     chunks.append(chunk)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, RuntimeError) as exc:
             raise ExportError(where, f"truncated or corrupt zip entry ({exc})") from None
         except NotImplementedError as exc:
             raise ExportError(where, f"unsupported zip compression ({exc})") from None
