@@ -159,7 +159,9 @@ EXPORT = _export(
             forwardedMessage={"timestamp": "2023-10-04T08:00:00+02:00", "content": "fwd text"},
         ),
         _message("1011", "20", "2023-10-05T21:24:00+02:00", "rolled a 6", ALEX),
-        _message("1012", "ThreadCreated", "2023-10-05T21:25:00+02:00", "Started a thread.", SAM),
+        _message(
+            "1012", "ThreadCreated", "2023-10-05T21:25:00.1234567+02:00", "Started a thread.", SAM
+        ),
         _message(
             "1013",
             "Reply",
@@ -232,7 +234,9 @@ def test_json_every_variant(tmp_path: Path) -> None:
         _msg("m8", "2023-10-05T21:22:00+02:00", "Alex", "Dinner spot\nBest tacos"),
         _msg("m9", "2023-10-05T21:23:00+02:00", "Sam", "fwd text"),
         _msg("m10", "2023-10-05T21:24:00+02:00", "Alex", "rolled a 6"),
-        _msg("m11", "2023-10-05T21:25:00+02:00", None, "Sam: Started a thread.", kind="system"),
+        _msg(
+            "m11", "2023-10-05T21:25:00.123456+02:00", None, "Sam: Started a thread.", kind="system"
+        ),
         _msg("m12", "2023-10-05T21:26:00+02:00", "Sam", "late reply"),
     ]
     assert [s.reason for s in conversation.skipped] == [

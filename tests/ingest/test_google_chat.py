@@ -192,6 +192,8 @@ def test_takeout_folders_and_chat_choice(tmp_path: Path) -> None:
     ]
     folder = root / "Takeout" / "Google Chat" / "Groups" / "Space AAA"
     assert read_conversation(folder).title == "Book club"
+    groups = read_conversation(folder.parent, "google-chat", ImportOptions(chat="Space AAA"))
+    assert groups.title == "Book club"
     with pytest.raises(ExportError, match="no Google Chat conversation named 'Poker'"):
         read_conversation(root, "google-chat", ImportOptions(chat="Poker"))
 

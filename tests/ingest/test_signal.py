@@ -157,6 +157,7 @@ DATA_JSON = [
     {"date": "2023-10-05T21:17:00", "sender": "Me", "body": "", "deleted": True},
     {"date": "2023-10-05T21:18:00", "sender": "Me", "body": "Outgoing voice call", "call": True},
     {"date": "2023-10-05T21:19:00", "sender": "Sam", "body": "  "},
+    {"date": "2023-10-05T21:20:00", "sender": "No-Sender", "body": "who wrote this?  "},
 ]
 
 
@@ -192,6 +193,7 @@ def test_data_json_lines(tmp_path: Path) -> None:
         ),
         _msg("m4", "2023-10-05T21:17:00", "Alex", "", deleted=True),
         _msg("m5", "2023-10-05T21:18:00", None, "Alex: Outgoing voice call", kind="system"),
+        _msg("m6", "2023-10-05T21:20:00", None, "who wrote this?"),
     ]
     assert [(s.line, s.reason) for s in conversation.skipped] == [(6, "empty message")]
 

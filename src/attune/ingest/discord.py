@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from attune.conversation import Conversation, Message, Reaction, Skipped
 from attune.errors import ExportError
@@ -282,7 +282,7 @@ def _parse_csv(source: Source, text: str, options: ImportOptions) -> Conversatio
         author = clean_name(_DISCRIMINATOR.sub("", _cell(row, column, "author"))) or None
         content = strip_marks(_cell(row, column, "content"))
         attachments = tuple(
-            _file_name(url) for url in _cell(row, column, "attachments").split(",") if url.strip()
+            name for name in map(_file_name, _cell(row, column, "attachments").split(",")) if name
         )
         if _NOTICE.match(content.strip()) and not attachments:
             text_ = content.strip()
@@ -462,10 +462,9 @@ def _year(text: str) -> int:
 
 def _file_name(url: str) -> str:
     """The file name at the end of a URL or relative path, without query string."""
-    url = url.strip()
-    if not url:
-        return ""
-    path = urlsplit(url).path if "://" in url else url.split("?", 1)[0]
+    path = url.strip().split("?", 1)[0].split("#", 1)[0]
+    if "://" in path:
+        path = path.split("://", 1)[1].partition("/")[2]  # drop scheme and host
     return unquote(path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1])
 
 

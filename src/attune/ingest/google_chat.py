@@ -121,6 +121,9 @@ def _messages_file(path: Path, options: ImportOptions) -> Path:
 
 
 def _find_groups(path: Path) -> Path | None:
+    """The ``Groups`` folder, pointed at directly or from the Google Chat or Takeout folder."""
+    if path.name == "Groups":
+        return path
     for candidate in (path, path / "Google Chat", path / "Takeout" / "Google Chat"):
         if (candidate / "Groups").is_dir():
             return candidate / "Groups"

@@ -48,6 +48,8 @@ DELETED_BODY = "(This message was deleted)"
 OWNER_LABELS = ("Me", "Note to Self")
 """How signal-export names the exporting person (reactions use the "Note to Self" contact)."""
 STICKER_OMITTED = "<omitted:sticker>"
+NO_SENDER = "No-Sender"
+"""signal-export's name for a message whose author it could not resolve."""
 
 
 def sniff(source: Source) -> float:
@@ -55,10 +57,10 @@ def sniff(source: Source) -> float:
     try:
         path = source.path
         if path.is_dir():
-            if any((path / name).is_file() for name in CHAT_FILES):
+            if _is_chat_folder(path):
                 return 0.9
             folders = [d for _, d in zip(range(200), path.iterdir(), strict=False) if d.is_dir()]
-            if any((d / name).is_file() for d in folders for name in CHAT_FILES):
+            if any(_is_chat_folder(d) for d in folders):
                 return 0.7  # signal-export's output folder: one sub-folder per chat
             return 0.0
         head = source.head_text().lstrip("\ufeff")
@@ -77,6 +79,17 @@ def sniff(source: Source) -> float:
         return 0.5
     except Exception:
         return 0.0
+
+
+def _is_chat_folder(path: Path) -> bool:
+    """A chat.md/index.md, or a data.json whose first line is a signal-export message."""
+    if (path / "chat.md").is_file() or (path / "index.md").is_file():
+        return True
+    data = path / "data.json"
+    if not data.is_file():
+        return False
+    head = Source(data).head_text()
+    return _is_message_line(next((line for line in head.split("\n") if line.strip()), ""))
 
 
 def _is_message_line(line: str) -> bool:
@@ -424,7 +437,7 @@ def _excerpt(value: object) -> str:
 
 def _to_message(raw: _Raw, me: str | None) -> Message:
     """A Message from a record: the owner's "Me" renamed, calls as notices, deletions emptied."""
-    sender = raw.sender
+    sender = None if raw.sender == NO_SENDER else raw.sender
     if me and sender == "Me":
         sender = me
     reactions = tuple(
