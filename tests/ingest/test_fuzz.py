@@ -643,3 +643,11 @@ def test_xml_attributes_with_odd_values(
     with export_file(name, data) as path:
         check_parse(fmt, path)
         check_sniffs(path)
+
+
+@pytest.mark.parametrize(("fmt", "name", "data"), CASES)
+def test_samples_are_detected_as_their_format(fmt: str, name: str, data: bytes) -> None:
+    """Sniff scores rank the right format first for a clean export of every kind."""
+    registered(fmt)
+    with export_file(name, data) as path:
+        assert detect_format(Source(path)) == fmt

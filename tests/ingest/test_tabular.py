@@ -207,6 +207,23 @@ def test_timestamp_styles(tmp_path: Path, cells: list[str], expected: list[objec
     assert [m.timestamp for m in conversation.messages] == want
 
 
+def test_zones_written_after_the_time_are_kept(tmp_path: Path) -> None:
+    cells = [
+        "2023-10-05 21:14:00 +0200",
+        "2023-10-05 21:15 UTC",
+        "Thu, 05 Oct 2023 21:16:00 -0530",
+        "05/10/2023 21:17 GMT+01:00",
+    ]
+    body = "".join(f'"{cell}",Alex,hi\n' for cell in cells)
+    conversation = parse(write(tmp_path, "x.csv", "date,sender,text\n" + body))
+    assert [m.timestamp.isoformat() for m in conversation.messages if m.timestamp] == [
+        "2023-10-05T21:14:00+02:00",  # in the order of the instants they name
+        "2023-10-05T21:17:00+01:00",
+        "2023-10-05T21:15:00+00:00",
+        "2023-10-05T21:16:00-05:30",
+    ]
+
+
 def test_epoch_seconds_and_milliseconds_use_the_given_zone(tmp_path: Path) -> None:
     path = write(tmp_path, "x.csv", "ts,sender,text\n1696533240,Alex,a\n1696533300000,Sam,b\n")
     got = [m.timestamp for m in parse(path, tz="UTC").messages]

@@ -16,8 +16,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
-from email.utils import parsedate_to_datetime
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Literal
 
 from attune.conversation import Conversation, Message, MessageKind, Reaction, Skipped
@@ -126,7 +125,11 @@ _MONTH_DATE = re.compile(
 )
 _WEEKDAY = re.compile(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", re.IGNORECASE)
 _HAS_CLOCK = re.compile(r"\d[:.]\d\d")
-_RFC2822_ZONE = re.compile(r"(?:[+-]\d{4}|\bGMT|\bUTC|\bUT)\s*$")
+_ZONE_SUFFIX = re.compile(
+    r"(?P<rest>.*?)\s*(?:(?P<utc>Z|UTC|GMT)|(?:UTC|GMT)?(?P<sign>[+-])(?P<hh>\d{2}):?(?P<mm>\d{2}))",
+    re.IGNORECASE,
+)
+"""A zone after the time ("… 21:14 UTC", "… 21:14:00 +0200", "Tue, 05 Oct 2023 21:14 GMT")."""
 
 Row = dict[str, object]
 Order = Literal["dmy", "mdy", "ymd"]
@@ -335,19 +338,32 @@ class Timestamps:
         if _EPOCH.fullmatch(text) and abs(float(text)) >= 1e8:
             return self._epoch(float(text))
         try:
+            return self._wall_clock(text)
+        except ValueError:
+            zone = _ZONE_SUFFIX.fullmatch(text)
+            if zone is None or not zone["rest"]:
+                raise ValueError(f"unreadable time {value!r}") from None
+        try:
+            when = self._wall_clock(zone["rest"])
+        except ValueError:
+            raise ValueError(f"unreadable time {value!r}") from None
+        if when.tzinfo is not None:
+            raise ValueError(f"unreadable time {value!r}")
+        if zone["utc"]:
+            return when.replace(tzinfo=UTC)
+        offset = timedelta(hours=int(zone["hh"]), minutes=int(zone["mm"]))
+        return when.replace(tzinfo=timezone(-offset if zone["sign"] == "-" else offset))
+
+    def _wall_clock(self, text: str) -> datetime:
+        """ISO 8601, numeric dates in the file's order, or English month names."""
+        try:
             return datetime.fromisoformat(text)
         except ValueError:
             pass
         match = _NUMERIC_DATE.fullmatch(text)
         if match is not None:
             return self._numeric(match)
-        text = _WEEKDAY.sub("", text)
-        if _RFC2822_ZONE.search(text):
-            try:
-                return parsedate_to_datetime(text)
-            except (TypeError, ValueError, IndexError):
-                pass
-        match = _MONTH_DATE.fullmatch(text)
+        match = _MONTH_DATE.fullmatch(_WEEKDAY.sub("", text))
         if match is not None:
             month_name = (match["m1"] or match["m2"]).lower()
             if month_name in _MONTHS:
@@ -356,7 +372,7 @@ class Timestamps:
                 return datetime(
                     int(match["y"]), _MONTHS[month_name], day, hour, minute, second, micro
                 )
-        raise ValueError(f"unreadable time {value!r}")
+        raise ValueError(f"unreadable time {text!r}")
 
     def _numeric(self, match: re.Match[str]) -> datetime:
         a, b, c = match["a"], match["b"], match["c"]
