@@ -43,6 +43,7 @@ HEADER = re.compile(
 )
 _REACTIONS_LINE = re.compile(r"^\(- (?P<inner>.*) -\)$")
 _STICKER_LINE = re.compile(r"^\(\( (?P<label>.*) \)\)$")
+_SPACE = re.compile(r"\s")
 _CALL = re.compile(r"^(?:Incoming|Outgoing|Missed) (?:(?:voice|video) )?call(?: \(.*\))?$")
 DELETED_BODY = "(This message was deleted)"
 OWNER_LABELS = ("Me", "Note to Self")
@@ -178,8 +179,8 @@ def _read_markdown(text: str, path: str) -> tuple[list[_Raw], list[Skipped]]:
     raw: list[_Raw] = []
     skipped: list[Skipped] = []
     current: tuple[int, re.Match[str], list[str]] | None = None
-    for number, line in enumerate(text.split("\n"), 1):
-        match = HEADER.match(strip_marks(line))
+    for number, line in enumerate(strip_marks(text).split("\n"), 1):
+        match = HEADER.match(line) if line.startswith("[") else None
         if match is not None:
             if current is not None:
                 _finish_block(*current, raw, skipped)
@@ -281,7 +282,7 @@ def _split_links(body: str) -> tuple[str, list[tuple[str, str]]]:
         if at < 0:
             break
         target = trimmed[at + 2 : -1]
-        if not target or any(c.isspace() for c in target):
+        if not target or _SPACE.search(target):
             break
         before = trimmed[:at]
         guess = target.rsplit("/", 1)[-1].replace("%20", " ")
