@@ -28,6 +28,7 @@ from urllib.parse import unquote
 from attune.conversation import Conversation, Message, Reaction, Skipped
 from attune.errors import ExportError
 from attune.ingest.build import finish, from_epoch, zone
+from attune.ingest.dates import ENGLISH_MONTHS
 from attune.ingest.registry import ImportOptions, export_format
 from attune.ingest.source import Source
 from attune.ingest.text import clean_name, strip_marks
@@ -327,27 +328,6 @@ def _csv_reactions(cell: str) -> Iterable[Reaction]:
 
 # --- Dates in the exporter's many formats ----------------------------------------------------
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            "jan january",
-            "feb february",
-            "mar march",
-            "apr april",
-            "may",
-            "jun june",
-            "jul july",
-            "aug august",
-            "sep sept september",
-            "oct october",
-            "nov november",
-            "dec december",
-        ),
-        1,
-    )
-    for name in names.split()
-}
 _TIME = re.compile(
     r"(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:[.,](?P<f>\d{1,7}))?)?"
     r"(?:\s*(?P<ampm>[AaPp]\.?\s?[Mm]\.?|오전|오후|午前|午後|上午|下午))?"
@@ -439,7 +419,7 @@ def parse_date(text: str, order: str, tz: tzinfo | None) -> datetime | None:
 def _date_fields(text: str, order: str) -> tuple[int, int, int] | None:
     words = re.findall(r"[A-Za-z]+", text)
     numbers = re.findall(r"\d+", text)
-    month_names = [_MONTHS[w.lower()] for w in words if w.lower() in _MONTHS]
+    month_names = [ENGLISH_MONTHS[w.lower()] for w in words if w.lower() in ENGLISH_MONTHS]
     if month_names and len(numbers) == 2:  # 17-Sep-19, Sep 17, 2019, 17 September 2019
         day, year = numbers if len(numbers[1]) > 2 or int(numbers[0]) <= 31 else numbers[::-1]
         return _year(year), month_names[-1], int(day)

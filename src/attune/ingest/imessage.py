@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from attune.conversation import Conversation, Message, Reaction, Skipped
 from attune.errors import ExportError
 from attune.ingest.build import finish, from_epoch, zone
+from attune.ingest.dates import ENGLISH_MONTHS
 from attune.ingest.registry import ImportOptions, export_format
 from attune.ingest.source import Source
 from attune.ingest.text import clean_name, strip_marks
@@ -575,12 +576,6 @@ def _phone_key(value: str) -> str:
 # imessage-exporter --format txt
 # ---------------------------------------------------------------------------------------------
 
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
-    )
-}
 _TIMESTAMP = re.compile(
     r"^(?P<indent> *)(?P<mon>[A-Z][a-z]{2}) (?P<day>\d{1,2}), (?P<year>\d{4}) {1,2}"
     r"(?P<hour>\d{1,2}):(?P<minute>\d{2}):(?P<second>\d{2}) (?P<ampm>[AP]M)(?P<rest>.*)$"
@@ -614,13 +609,13 @@ def _is_header_rest(rest: str) -> bool:
 
 def _txt_time(match: re.Match[str]) -> datetime | None:
     hour = int(match["hour"])
-    if not 1 <= hour <= 12 or match["mon"] not in _MONTHS:
+    if not 1 <= hour <= 12 or match["mon"].lower() not in ENGLISH_MONTHS:
         return None
     hour = hour % 12 + (12 if match["ampm"] == "PM" else 0)
     try:
         return datetime(
             int(match["year"]),
-            _MONTHS[match["mon"]],
+            ENGLISH_MONTHS[match["mon"].lower()],
             int(match["day"]),
             hour,
             int(match["minute"]),

@@ -22,6 +22,7 @@ from typing import Literal
 from attune.conversation import Conversation, Message, MessageKind, Reaction, Skipped
 from attune.errors import ExportError
 from attune.ingest.build import finish, from_epoch, zone
+from attune.ingest.dates import ENGLISH_MONTHS
 from attune.ingest.registry import ImportOptions, export_format
 from attune.ingest.source import Source
 from attune.ingest.text import clean_name, strip_marks
@@ -97,27 +98,6 @@ _TIME = re.compile(
     r"\s*(?P<ampm>[ap]\.?\s?m\.?)?",
     re.IGNORECASE,
 )
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            "jan january",
-            "feb february",
-            "mar march",
-            "apr april",
-            "may",
-            "jun june",
-            "jul july",
-            "aug august",
-            "sep sept september",
-            "oct october",
-            "nov november",
-            "dec december",
-        ),
-        1,
-    )
-    for name in names.split()
-}
 _MONTH_DATE = re.compile(
     r"(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+(?P<m1>[a-z]+)\.?|(?P<m2>[a-z]+)\.?\s+(?P<d2>\d{1,2})"
     r"(?:st|nd|rd|th)?)\s*,?\s+(?P<y>\d{4})(?:\s*,?\s*(?:at\s+)?(?P<time>.*))?",
@@ -366,11 +346,11 @@ class Timestamps:
         match = _MONTH_DATE.fullmatch(_WEEKDAY.sub("", text))
         if match is not None:
             month_name = (match["m1"] or match["m2"]).lower()
-            if month_name in _MONTHS:
+            if month_name in ENGLISH_MONTHS:
                 day = int(match["d1"] or match["d2"])
                 hour, minute, second, micro = _clock(match["time"])
                 return datetime(
-                    int(match["y"]), _MONTHS[month_name], day, hour, minute, second, micro
+                    int(match["y"]), ENGLISH_MONTHS[month_name], day, hour, minute, second, micro
                 )
         raise ValueError(f"unreadable time {text!r}")
 
