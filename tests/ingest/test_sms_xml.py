@@ -295,7 +295,7 @@ BILLION_LAUGHS = (
         ("<html><body>hi</body></html>", "root element <html>", 1),
         ("[3/2/24, 8:14:05 AM] Alex: Morning!\n", "not SMS Backup & Restore XML", 1),
         ('{"messages": []}', "not SMS Backup & Restore XML", 1),
-        ("   \n\n", "not SMS Backup & Restore XML", 3),
+        ("   \n\n", "file is empty", None),
         (b"\x00\x01\x02binary\xff" * 30, "not SMS Backup & Restore XML", 1),
         (backup(), "the backup holds no messages", None),
     ],

@@ -48,9 +48,9 @@ def read_conversation(
     source = Source(Path(path), encoding=encoding)
     if not source.path.exists():
         raise ExportError(source.path, "no such file")
-    if source.path.is_file() and not source.head(4096).strip():
-        if source.path.stat().st_size <= 4096:
-            raise ExportError(source.path, "file is empty")
+    is_blank = source.path.is_file() and source.path.stat().st_size <= 4096
+    if is_blank and not source.head(4096).strip():
+        raise ExportError(source.path, "file is empty")
     name = detect_format(source) if format == "auto" else format
     if name not in FORMATS:
         known = ", ".join(sorted(FORMATS))
