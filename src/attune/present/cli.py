@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+import time
 from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import Progress, TaskID
 
 from attune.errors import AttuneError
 from attune.ingest import FORMATS, ImportOptions, read_conversation
@@ -102,6 +104,64 @@ def demo() -> None:
     conversation.source = f"bundled sample ({SAMPLE_CHAT})"
     stdout.rule("Attune demo — import")
     print_summary(conversation, stdout)
+
+
+@app.command()
+def annotate(
+    in_: Annotated[
+        Path,
+        typer.Option(
+            "--in", help='JSON Lines, one {"id", "text", "context"?, "sender"?} per line.'
+        ),
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write JSON Lines here (default: stdout).")
+    ] = None,
+    model: Annotated[
+        Path | None,
+        typer.Option(
+            help="A signals model folder (default: $ATTUNE_MODEL_DIR, else the bundled one)."
+        ),
+    ] = None,
+) -> None:
+    """Annotate each message with per-message signals (emotions, listening, empathy, validation,
+    horsemen, repair, safety …), one JSON line per input line, same order and ids."""
+    from attune.signals.annotate import Annotator
+    from attune.signals.jsonl import read_items, write_records
+
+    progress = _LazyProgress(stderr, "annotating")  # the clock starts now
+    items = read_items(in_)
+    annotator = Annotator.load(model)
+    with progress:
+        records = annotator.annotate(items, progress=progress)
+    write_records(records, out)
+
+
+class _LazyProgress:
+    """A Rich progress bar on stderr that appears only once a run has taken over a second."""
+
+    def __init__(self, console: Console, label: str, delay: float = 1.0) -> None:
+        self.console, self.label, self.delay = console, label, delay
+        self.started = time.monotonic()
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
+
+    def __enter__(self) -> _LazyProgress:
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if not self.console.is_terminal or time.monotonic() - self.started < self.delay:
+                return
+            self.bar = Progress(console=self.console, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=total)
+        if self.task is not None:
+            self.bar.update(self.task, completed=done, total=total)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def main() -> None:

@@ -1,0 +1,428 @@
+"""Per-message signals: one encoder pass, the heads, and the rules, into the annotate contract.
+
+The contract is ``../shared/spec/interfaces.md`` §2, the meanings ``../shared/spec/codebook.md``.
+
+Pipeline (:meth:`Annotator.annotate`):
+
+1. Every distinct text is encoded once: the messages' texts and the last item of each context (the
+   message being answered), so a reply's context that is itself a message of the run costs nothing.
+2. Texts are sorted by token count and encoded in batches of 64 (``SignalsModel.encode``).
+3. ``self`` heads run once per distinct message text; ``pair`` heads once per distinct
+   (text, answered text) pair, with a zero vector for ``c`` when a message has no context.
+4. Rules (:mod:`attune.signals.rules`) run once per distinct text, on the message and on its last
+   three context items (to judge whether the exchange is tense).
+
+How heads and rules combine, field by field (rules only ever *add* a reading the codebook makes
+unambiguous; they never silence a head, except where noted):
+
+- ``emotions``: the head's 28 probabilities (4 decimals). ``emotion_labels``: the labels at or
+  above their tuned thresholds, most probable first; ``neutral`` is not listed beside another
+  emotion, and is the only label when nothing else passes.
+- ``listening``: the head; a message that is *only* a question by its form (every sentence asks)
+  is ``question`` unless the head reads it as restatement or reflection of feelings.
+- ``empathy``: the three EPITOME heads (levels 0/1/2).
+- ``mi_behaviour``: the head; a message that is only a question by its form is ``question``
+  unless the head reads a reflection (reflections are often phrased as questions).
+- ``question_type``: null unless the message is a question (its form, or ``mi_behaviour`` or
+  ``listening`` say so); then the form where it decides (auxiliary first, tag, when/where/who/
+  which → closed; why/how/"what happened"/"tell me about" → open), else the head.
+- ``reflection_type``: the head, null unless ``mi_behaviour`` is ``reflection``.
+- ``intimacy``: the head (tanh into −1..1, 4 decimals).
+- ``validation``: a rule when one fires (invalidating wins over validating: "I get it, but you're
+  overreacting"), else the head; ``none`` is null.
+- ``disclosure``: the larger of the head and the rule floor (2 for a first-person feeling, fear,
+  hurt or need: "I'm scared I'm not enough for you").
+- ``horseman`` / ``antidote``: a rule when one fires (contempt > criticism > defensiveness >
+  stonewalling; self-soothing > responsibility > gentle start-up > appreciation), else the head.
+  A terse reply ("fine.", "forget it") is stonewalling only when the exchange is tense.
+- ``repair``: the head, or an explicit repair rule ("let's start over", "sorry I snapped"), or an
+  apology/agreement/affection while the exchange is tense.
+- ``safety``: the union of the head (per-label thresholds) and the rules — recall first.
+
+Added fields (the contract allows additions): ``counts`` (words, first-person singular and plural,
+second-person pronouns, absolutist words, emoji) and ``cues`` (the names of the rules that fired,
+so any label a rule set can be explained).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from attune.errors import AttuneError
+from attune.signals import rules
+from attune.signals.heads import HeadSpec, pair_input
+from attune.signals.model import BATCH_SIZE, HEADS_JSON, SignalsModel
+
+GOEMOTIONS = (
+    "admiration", "amusement", "anger", "annoyance", "approval", "caring", "confusion",
+    "curiosity", "desire", "disappointment", "disapproval", "disgust", "embarrassment",
+    "excitement", "fear", "gratitude", "grief", "joy", "love", "nervousness", "optimism",
+    "pride", "realization", "relief", "remorse", "sadness", "surprise", "neutral",
+)  # fmt: skip
+LISTENING = (
+    "question", "restatement", "reflection_of_feelings", "self_disclosure", "affirmation",
+    "suggestion", "information", "other",
+)  # fmt: skip
+MI_BEHAVIOURS = ("reflection", "question", "input", "other")
+QUESTION_TYPES = ("open", "closed")
+REFLECTION_TYPES = ("simple", "complex")
+VALIDATION = ("validating", "invalidating")
+HORSEMEN = ("criticism", "contempt", "defensiveness", "stonewalling")
+ANTIDOTES = ("gentle_startup", "appreciation", "responsibility", "self_soothing")
+SAFETY = ("threat", "coercive_control", "self_harm")
+EMPATHY = {
+    "emotional_reactions": "empathy_er",
+    "interpretations": "empathy_in",
+    "explorations": "empathy_ex",
+}
+NONE_LABELS = frozenset({"none", "no", "false", "0", "neither", "absent", "null", "n/a"})
+REPAIR_LABELS = frozenset({"repair", "yes", "true", "1", "repair_attempt"})
+ALIASES = {  # data sets' own label names → the contract's
+    "restatement_or_paraphrasing": "restatement",
+    "paraphrasing": "restatement",
+    "self-disclosure": "self_disclosure",
+    "affirmation_and_reassurance": "affirmation",
+    "providing_suggestions": "suggestion",
+    "others": "other",
+    "therapist_input": "input",
+    "open_question": "open",
+    "closed_question": "closed",
+    "simple_reflection": "simple",
+    "complex_reflection": "complex",
+    "coercive control": "coercive_control",
+    "self-harm": "self_harm",
+    "gentle_start-up": "gentle_startup",
+    "gentle_start_up": "gentle_startup",
+    "self-soothing": "self_soothing",
+}
+CHUNK = 1024  # rows per head evaluation: bounds the memory of pair inputs (4 x dim floats a row)
+
+Progress = Callable[[int, int], None]
+"""Called as texts are encoded: (texts encoded so far, texts to encode)."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One message to annotate: its id (any JSON value), text, and the messages before it."""
+
+    id: Any
+    text: str
+    context: tuple[str, ...] = ()
+    sender: str | None = None
+
+
+def _norm_label(label: str) -> str:
+    key = re.sub(r"[\s/-]+", "_", label.strip().lower())
+    return ALIASES.get(label.strip().lower(), ALIASES.get(key, key))
+
+
+@dataclass(frozen=True)
+class _Choice:
+    """A multiclass head read as contract values: value per output (None for a "none" class)."""
+
+    head: str
+    values: tuple[Any, ...]
+
+    def pick(self, probs: npt.NDArray[np.float32]) -> list[Any]:
+        return [self.values[i] for i in probs.argmax(axis=1).tolist()]
+
+
+class Annotator:
+    """Annotates messages with every signal of the contract (see the module docstring)."""
+
+    def __init__(self, model: SignalsModel) -> None:
+        self.model = model
+        self._where = model.directory / HEADS_JSON
+        specs = model.heads.specs
+        missing = [
+            name
+            for name in (
+                "emotions",
+                "listening",
+                *EMPATHY.values(),
+                "mi_behaviour",
+                "question_type",
+                "reflection_type",
+                "intimacy",
+                "validation",
+                "disclosure",
+                "horseman",
+                "antidote",
+                "repair",
+                "safety",
+            )
+            if name not in specs
+        ]
+        if missing:
+            raise AttuneError(f"{self._where}: no head for {', '.join(missing)}")
+        emotions = self._typed("emotions", "multilabel")
+        if sorted(emotions.labels) != sorted(GOEMOTIONS):
+            raise AttuneError(f"{self._where}: head 'emotions' must have the 28 GoEmotions labels")
+        self._emotion_order = [emotions.labels.index(label) for label in GOEMOTIONS]
+        self._emotion_thresholds = np.asarray(emotions.thresholds, dtype=np.float32)
+        self._neutral = emotions.labels.index("neutral")
+        self._emotion_names = emotions.labels
+        self._listening = self._choice("listening", LISTENING)
+        self._empathy = {key: self._levels(head) for key, head in EMPATHY.items()}
+        self._mi = self._choice("mi_behaviour", MI_BEHAVIOURS)
+        self._question_type = self._choice("question_type", QUESTION_TYPES)
+        self._reflection_type = self._choice("reflection_type", REFLECTION_TYPES)
+        self._typed("intimacy", "regression")
+        self._validation = self._choice("validation", VALIDATION, optional_none=True)
+        self._disclosure = self._levels("disclosure")
+        self._horseman = self._choice("horseman", HORSEMEN, optional_none=True)
+        self._antidote = self._choice("antidote", ANTIDOTES, optional_none=True)
+        self._repair = self._repair_reader(specs["repair"])
+        safety = self._typed("safety", "multilabel")
+        labels = [_norm_label(label) for label in safety.labels]
+        if not set(labels) <= set(SAFETY):
+            raise AttuneError(f"{self._where}: head 'safety': labels must be among {SAFETY}")
+        self._safety_labels = labels
+        self._safety_thresholds = np.asarray(safety.thresholds, dtype=np.float32)
+        self._choosers: dict[str, _Choice] = {
+            "listening": self._listening,
+            "mi_behaviour": self._mi,
+            "question_type": self._question_type,
+            "reflection_type": self._reflection_type,
+            "validation": self._validation,
+            "disclosure": self._disclosure,
+            "horseman": self._horseman,
+            "antidote": self._antidote,
+            **{head: self._empathy[key] for key, head in EMPATHY.items()},
+        }
+
+    @classmethod
+    def load(cls, directory: str | Path | None = None, *, threads: int | None = None) -> Annotator:
+        """Load the model (a folder, ``$ATTUNE_MODEL_DIR``, or the one in the package)."""
+        return cls(SignalsModel.load(directory, threads=threads))
+
+    # --- head specs → contract values ------------------------------------------------------------
+
+    def _typed(self, name: str, head_type: str) -> HeadSpec:
+        spec = self.model.heads.specs[name]
+        if spec.type != head_type:
+            raise AttuneError(f"{self._where}: head {name!r} must be {head_type}, not {spec.type}")
+        return spec
+
+    def _choice(self, name: str, allowed: Sequence[str], *, optional_none: bool = False) -> _Choice:
+        spec = self._typed(name, "multiclass")
+        values: list[str | None] = []
+        for label in spec.labels:
+            value = _norm_label(label)
+            if optional_none and value in NONE_LABELS:
+                values.append(None)
+            elif value in allowed:
+                values.append(value)
+            else:
+                expected = ", ".join([*allowed, *(["none"] if optional_none else [])])
+                raise AttuneError(
+                    f"{self._where}: head {name!r}: label {label!r} is not one of {expected}"
+                )
+        return _Choice(name, tuple(values))
+
+    def _levels(self, name: str) -> _Choice:
+        spec = self._typed(name, "multiclass")
+        if len(spec.labels) != 3:
+            raise AttuneError(f"{self._where}: head {name!r} must have 3 levels (0, 1, 2)")
+        return _Choice(name, (0, 1, 2))
+
+    def _repair_reader(self, spec: HeadSpec) -> Callable[[npt.NDArray[np.float32]], list[bool]]:
+        labels = [_norm_label(label) for label in spec.labels]
+        if spec.type == "multilabel" and len(labels) == 1:
+            threshold = (spec.thresholds or (0.5,))[0]
+            return lambda probs: (probs[:, 0] >= threshold).tolist()
+        if spec.type == "multiclass" and len(labels) == 2:
+            positive = [i for i, label in enumerate(labels) if label in REPAIR_LABELS]
+            if len(positive) == 1 and labels[1 - positive[0]] in NONE_LABELS:
+                index = positive[0]
+                return lambda probs: (probs.argmax(axis=1) == index).tolist()
+        raise AttuneError(
+            f"{self._where}: head 'repair' must be multiclass [none, repair] or multilabel [repair]"
+        )
+
+    # --- the pipeline ----------------------------------------------------------------------------
+
+    @staticmethod
+    def texts_to_encode(items: Iterable[Item]) -> list[str]:
+        """Distinct texts a run encodes: messages and each context's last item, first seen first."""
+        seen: dict[str, None] = {}
+        for item in items:
+            seen.setdefault(item.text)
+            if item.context:
+                seen.setdefault(item.context[-1])
+        return list(seen)
+
+    def annotate(
+        self,
+        items: Sequence[Item],
+        *,
+        batch_size: int = BATCH_SIZE,
+        progress: Progress | None = None,
+    ) -> list[dict[str, Any]]:
+        """One output record per item, in the same order (see the module docstring)."""
+        if not items:
+            return []
+        texts = self.texts_to_encode(items)
+        row = {text: i for i, text in enumerate(texts)}
+        done = 0
+
+        def advance(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress is not None:
+                progress(done, len(texts))
+
+        embeddings = self.model.encode(texts, batch_size=batch_size, progress=advance)
+
+        message_rows = sorted({row[item.text] for item in items})
+        self_out = self._self_heads(embeddings, message_rows)
+        pairs: dict[tuple[int, int], int] = {}
+        for item in items:
+            key = (row[item.text], row[item.context[-1]] if item.context else -1)
+            pairs.setdefault(key, len(pairs))
+        pair_out = self._pair_heads(embeddings, list(pairs))
+
+        cue_cache: dict[str, rules.Cues] = {}
+
+        def cues_of(text: str) -> rules.Cues:
+            found = cue_cache.get(text)
+            if found is None:
+                found = cue_cache[text] = rules.cues(text)
+            return found
+
+        records = []
+        for item in items:
+            text_row = row[item.text]
+            pair_row = pairs[(text_row, row[item.context[-1]] if item.context else -1)]
+            tense = rules.tense([cues_of(text) for text in item.context[-3:]])
+            records.append(
+                self._record(
+                    item, self_out[text_row], pair_out[pair_row], cues_of(item.text), tense
+                )
+            )
+        return records
+
+    def annotate_one(self, text: str, context: Sequence[str] = ()) -> dict[str, Any]:
+        """Annotate a single message (the model stays loaded between calls)."""
+        return self.annotate([Item(id=None, text=text, context=tuple(context))])[0]
+
+    def _self_heads(
+        self, embeddings: npt.NDArray[np.float32], rows: Sequence[int]
+    ) -> dict[int, dict[str, Any]]:
+        out: dict[int, dict[str, Any]] = {row: {} for row in rows}
+        for start in range(0, len(rows), CHUNK):
+            chunk = list(rows[start : start + CHUNK])
+            self._read(self.model.heads.run("self", embeddings[chunk]), chunk, out)
+        return out
+
+    def _pair_heads(
+        self, embeddings: npt.NDArray[np.float32], pairs: Sequence[tuple[int, int]]
+    ) -> list[dict[str, Any]]:
+        out: dict[int, dict[str, Any]] = {i: {} for i in range(len(pairs))}
+        if not self.model.heads.groups["pair"].bounds:
+            return [out[i] for i in range(len(pairs))]
+        zero = np.zeros((1, embeddings.shape[1]), dtype=np.float32)
+        padded = np.concatenate([embeddings, zero])  # row -1: the zero context vector
+        for start in range(0, len(pairs), CHUNK):
+            chunk = pairs[start : start + CHUNK]
+            e = padded[[p[0] for p in chunk]]
+            c = padded[[p[1] for p in chunk]]
+            heads = self.model.heads.run("pair", pair_input(e, c))
+            self._read(heads, range(start, start + len(chunk)), out)
+        return [out[i] for i in range(len(pairs))]
+
+    def _read(
+        self,
+        heads: Mapping[str, npt.NDArray[np.float32]],
+        keys: Sequence[int],
+        out: dict[int, dict[str, Any]],
+    ) -> None:
+        """The contract values of some heads' outputs, into ``out[key]`` for each row's key."""
+        columns: dict[str, list[Any]] = {}
+        for name, probs in heads.items():
+            if name == "emotions":
+                columns["emotions"] = [
+                    dict(zip(GOEMOTIONS, row, strict=True))
+                    for row in np.round(
+                        probs.astype(np.float64)[:, self._emotion_order], 4
+                    ).tolist()
+                ]
+                columns["emotion_labels"] = self._emotion_labels(probs)
+            elif name == "intimacy":
+                columns[name] = np.round(probs[:, 0].astype(np.float64), 4).tolist()
+            elif name == "safety":
+                hits = probs >= self._safety_thresholds
+                columns[name] = [
+                    {label for label, hit in zip(self._safety_labels, row, strict=True) if hit}
+                    for row in hits.tolist()
+                ]
+            elif name == "repair":
+                columns[name] = self._repair(probs)
+            elif name in self._choosers:
+                columns[name] = self._choosers[name].pick(probs)
+        for j, key in enumerate(keys):
+            record = out[key]
+            for name, values in columns.items():
+                record[name] = values[j]
+
+    def _emotion_labels(self, probs: npt.NDArray[np.float32]) -> list[list[str]]:
+        """Labels at or above their thresholds, most probable first; ``neutral`` alone if none."""
+        passing = probs >= self._emotion_thresholds
+        passing[:, self._neutral] = False
+        labels = self._emotion_names
+        out = []
+        for i in range(len(probs)):
+            hits = np.flatnonzero(passing[i])
+            if not len(hits):
+                out.append(["neutral"])
+            else:
+                ranked = hits[np.argsort(-probs[i, hits], kind="stable")]
+                out.append([labels[j] for j in ranked.tolist()])
+        return out
+
+    def _record(
+        self,
+        item: Item,
+        own: Mapping[str, Any],
+        pair: Mapping[str, Any],
+        cue: rules.Cues,
+        tense: bool,
+    ) -> dict[str, Any]:
+        heads = {**own, **pair}
+        question = cue.question
+        listening = heads["listening"]
+        mi = heads["mi_behaviour"]
+        if question.pure:
+            if listening not in ("restatement", "reflection_of_feelings"):
+                listening = "question"
+            if mi != "reflection":
+                mi = "question"
+        is_question = question.is_question or mi == "question" or listening == "question"
+        question_type = (question.type or heads["question_type"]) if is_question else None
+        horseman, repair, fired = cue.in_context(tense)
+        return {
+            "id": item.id,
+            "emotions": dict(heads["emotions"]),
+            "emotion_labels": list(heads["emotion_labels"]),
+            "listening": listening,
+            "empathy": {key: heads[head] for key, head in EMPATHY.items()},
+            "mi_behaviour": mi,
+            "question_type": question_type,
+            "reflection_type": heads["reflection_type"] if mi == "reflection" else None,
+            "intimacy": heads["intimacy"],
+            "validation": cue.validation or heads["validation"],
+            "disclosure": max(heads["disclosure"], cue.disclosure),
+            "horseman": horseman or heads["horseman"],
+            "antidote": cue.antidote or heads["antidote"],
+            "repair": bool(repair or heads["repair"]),
+            "safety": [s for s in SAFETY if s in cue.safety or s in heads["safety"]],
+            "counts": cue.counts.as_dict(),
+            "cues": list(fired),
+        }

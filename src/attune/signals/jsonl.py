@@ -1,0 +1,94 @@
+"""The JSON Lines of ``attune annotate``: reading messages in, writing records out, all or nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from attune.errors import AttuneError, ExportError
+from attune.signals.annotate import Item
+
+
+def read_items(path: Path) -> list[Item]:
+    """Each non-blank line: ``{"id": …, "text": "…", "context": ["…"]?, "sender": "…"?}``.
+
+    A line that cannot be read is a one-line error naming ``file:line``."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise AttuneError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise AttuneError(f"{path}: is a folder, not a JSON Lines file") from None
+    except OSError as exc:
+        raise AttuneError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    items: list[Item] = []
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ExportError(path, "not UTF-8 text", number) from None
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ExportError(path, f"not valid JSON ({exc.msg})", number) from None
+        items.append(_item(path, number, obj))
+    return items
+
+
+def _item(path: Path, number: int, obj: Any) -> Item:
+    if not isinstance(obj, dict):
+        raise ExportError(path, "expected a JSON object per line", number)
+    if "id" not in obj:
+        raise ExportError(path, 'no "id"', number)
+    if "text" not in obj:
+        raise ExportError(path, 'no "text"', number)
+    text = obj["text"]
+    if text is None:
+        text = ""
+    if not isinstance(text, str):
+        raise ExportError(path, f'"text" must be a string, not {type(text).__name__}', number)
+    context = obj.get("context")
+    if context is None:
+        context = []
+    if not isinstance(context, list) or not all(isinstance(c, str) for c in context):
+        raise ExportError(path, '"context" must be a list of strings', number)
+    sender = obj.get("sender")
+    if sender is not None and not isinstance(sender, str):
+        raise ExportError(path, '"sender" must be a string', number)
+    return Item(id=obj["id"], text=text, context=tuple(context), sender=sender)
+
+
+def record_lines(records: Iterable[dict[str, Any]]) -> list[str]:
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    return [dumps(record) + "\n" for record in records]
+
+
+def write_records(records: Iterable[dict[str, Any]], out: Path | None) -> None:
+    """Write to ``out`` through a temporary file renamed into place, so no half file is left;
+    to stdout when ``out`` is None."""
+    lines = record_lines(records)
+    if out is None:
+        sys.stdout.writelines(lines)
+        sys.stdout.flush()
+        return
+    directory = out.parent if str(out.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=directory)
+    except OSError as exc:
+        raise AttuneError(f"{out}: cannot write ({exc.strerror or exc})") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.writelines(lines)
+        os.replace(tmp, out)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise AttuneError(f"{out}: cannot write ({exc.strerror or exc})") from None

@@ -1,0 +1,492 @@
+# ruff: noqa: E501  (word lists and patterns read best unwrapped)
+"""Word lists and regular-expression pieces for the rules in :mod:`attune.signals.rules`.
+
+Every pattern here is matched against *normalised* text: lower case, curly quotes made straight,
+runs of spaces collapsed (see ``rules.normalise``). Chat spellings are part of the lists on purpose
+("im", "dont", "ur", "u"), and apostrophes are optional wherever people drop them.
+"""
+
+from __future__ import annotations
+
+import re
+
+# --- building blocks -------------------------------------------------------------------------
+
+YOU = r"(?:you|u|ya)"
+YOU_ARE = r"(?:you'?re|you are|u'?re|u are|u r|ur|your)"
+YOUR = r"(?:your|ur|yr)"
+I_AM = r"(?:i'?m|i am|im)"
+I_WILL = (
+    r"(?:i'?ll|i will|i shall|i'?m (?:going to|gonna)|i am (?:going to|gonna)|im (?:going to|gonna)"
+    r"|i (?:want to|wanna|could|swear i'?ll|swear to god i'?ll)|imma|ima|i'?d)"
+)
+NEGATOR = (
+    r"(?:not|never|no|nobody|nothing|don'?t|didn'?t|doesn'?t|won'?t|wouldn'?t|can'?t|cannot"
+    r"|couldn'?t|shouldn'?t|isn'?t|wasn'?t|aren'?t|ain'?t|hardly|stop)"
+)
+NEGATED_BEFORE = re.compile(rf"\b{NEGATOR}\b(?:\s+[\w']+){{0,2}}\s*$")
+"""A negator within three words before a match (``"I would never hurt you"``)."""
+
+# Laughter and play: markers that turn idioms ("I'm dying", "I'll kill you") into hyperbole.
+LAUGHTER = re.compile(
+    r"😂|🤣|😆|😹|😅|😜|😝|😛|🙃|😏|💀|☠"
+    r"|\b(?:l+o+l+(?:z|s)?|lmf?a+o+|rofl|ha(?:ha)+h?|hehe+|hihi+|jk|j/k|kidding|joking|jokes)\b"
+)
+
+# --- counts ------------------------------------------------------------------------------------
+
+FIRST_SINGULAR = frozenset(
+    [
+        "i",
+        "me",
+        "my",
+        "mine",
+        "myself",
+        "i'm",
+        "im",
+        "i've",
+        "ive",
+        "i'll",
+        "i'd",
+        "id",
+    ]  # "id"/"ill" are too ambiguous…
+) - {"id"}
+FIRST_PLURAL = frozenset(
+    ["we", "us", "our", "ours", "ourselves", "we're", "we've", "we'll", "we'd", "let's", "lets"]
+)
+SECOND = frozenset(
+    [
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "you're",
+        "youre",
+        "you've",
+        "you'll",
+        "you'd",
+        "u",
+        "ur",
+        "ya",
+        "y'all",
+    ]
+)
+ABSOLUTIST = frozenset(  # Al-Mosaiwi & Johnstone (2018), the 19-word absolutist index
+    [
+        "absolutely",
+        "all",
+        "always",
+        "complete",
+        "completely",
+        "constant",
+        "constantly",
+        "definitely",
+        "entire",
+        "ever",
+        "every",
+        "everyone",
+        "everything",
+        "full",
+        "must",
+        "never",
+        "nothing",
+        "totally",
+        "whole",
+    ]
+)
+WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+
+# One emoji: a pictograph (with skin tone, variation selector and ZWJ continuations) or a flag.
+_PICTO = (
+    r"[\U0001F000-\U0001FAFF\u2600-\u27BF\u2300-\u23FF\u2B00-\u2BFF\u2190-\u21FF"
+    r"\u2934\u2935\u3030\u303D\u3297\u3299\u00A9\u00AE\u203C\u2049\u2122\u2139]"
+)
+EMOJI = re.compile(
+    rf"[\U0001F1E6-\U0001F1FF]{{2}}"
+    rf"|{_PICTO}[\U0001F3FB-\U0001F3FF\uFE0F\u20E3]*(?:\u200D{_PICTO}[\U0001F3FB-\U0001F3FF\uFE0F]*)*"
+)
+
+# --- safety (recall first) ---------------------------------------------------------------------
+
+SELF_HARM_EXPLICIT = (
+    r"\bsuicid(?:e|al)\b|\bend (?:my|it all|my own) li(?:fe|ves)\b|\bend it all\b"
+    r"|\btake my (?:own )?life\b|\b(?:hurt|harm|cut|cutting|hurting|harming|starve|hang) myself\b"
+    r"|\bself[- ]?harm|\boverdos(?:e|ing)\b|\bslit (?:my )?wrists?\b"
+    r"|\b(?:take|took|taken|swallow|swallowed|taking|swallowing) (?:all )?(?:my|the|those|these) (?:pills|tablets)\b"
+    r"|\bjump (?:off|in front of) (?:a|the|this) (?:bridge|building|roof|train|cliff)\b"
+    r"|\bbetter off (?:dead|without me)\b|\b(?:no|not (?:any|a single)) reason to (?:live|go on)\b"
+    r"|\bnothing (?:left )?to live for\b|\bdon'?t want to (?:live|be alive|exist|be here)"
+    r"(?: anymore| any more)?\b"
+    r"|\b(?:won'?t|will not|wont) be (?:around|here) (?:much longer|anymore|any more|for long)\b"
+    r"|\b(?:don'?t|do not) want to wake up\b|\bhope i (?:don'?t|never) wake up\b"
+    r"|\bno ?one would (?:miss|notice|care if) (?:me|i)\b|\bnobody would (?:miss|notice|care)\b"
+    r"|\beveryone (?:would be|is|'d be) better off without me\b|\bi'?m (?:just )?a burden\b"
+    r"|\bwhat'?s the point (?:of|in) (?:living|being alive|going on|life|anything)\b"
+    r"|\bcan'?t (?:go on|keep going|take (?:it|this|much more)) (?:anymore|any more|like this|much longer)\b"
+    r"|\bsay(?:ing)? goodbye (?:to everyone|forever)\b|\bgoodbye forever\b"
+    r"|\bwant(?:ed)? to disappear (?:forever|for good)\b|\bdisappear forever\b"
+    r"|\bwish i (?:was|were) (?:never born|not alive|gone)\b"
+)
+"""Suicide and self-harm talk, direct or indirect; laughter does not silence these."""
+
+SELF_HARM_IDIOM = (
+    r"\bkill(?:ing)? my ?self\b|\bkms\b|\b(?:want|wanna|wanted|going|gonna) (?:to )?die\b"
+    r"|\bwish i (?:was|were) dead\b|\bkill me\b|\bi'?d rather (?:be dead|die)\b"
+)
+"""Phrases people also use as hyperbole; silenced by laughter or an idiom ("die of embarrassment")."""
+
+SELF_HARM_HYPERBOLE = (
+    r"\bdie (?:of|from|laughing|happy)\b|\bkill me now\b.*(?:meeting|exam|work|traffic)"
+    r"|\b(?:this|that|the) \w+ (?:makes|made|is making) me want to die\b.*(?:😂|lol)"
+)
+
+THREAT_VIOLENCE = (
+    rf"\b{I_WILL} (?:fucking |literally |actually |seriously |really )?"
+    r"(?:choke|stab|shoot|hurt|hit|punch|slap|smack|kick|beat|batter|burn|drown"
+    r"|break|smash|wreck|trash|destroy|ruin|poison|bury|end)"
+    rf" (?:{YOU}\b|{YOUR} |him\b|her\b|them\b|the (?:kids?|children|baby|dog|cat|house|car)\b"
+    r"|your (?:stuff|things|car|phone|face|neck|legs|arm))"
+)
+THREAT_VIOLENCE_NOT = (
+    rf"\b(?:hit {YOU} up|hit {YOU} back (?:up|later)|beat {YOU} (?:at|in|to|there|home)"
+    rf"|kick {YOU}r? (?:butt|ass) at|destroy {YOU} (?:at|in)|end {YOU}r? (?:day|shift|call))"
+)
+THREAT_OTHER = (
+    rf"\b{YOU}(?:'?ll| will) (?:regret (?:this|it|that)|pay for (?:this|that|it)|be sorry)\b"
+    rf"|\bwatch {YOUR} back\b|\bi know where {YOU} (?:live|work|are|sleep)\b"
+    rf"|\b{I_WILL} make {YOU} (?:pay|suffer|regret)\b|\bmake {YOUR} life (?:a )?(?:hell|misery)\b"
+    rf"|\b{YOU}(?:'?ll| will) never see (?:the|your|my|our) (?:kids?|children|son|daughter|baby)\b"
+    rf"|\b{I_WILL} take (?:the|our) (?:kids?|children|baby)\b(?! to)"
+    rf"|\bdon'?t make me (?:hurt|hit|kill|do something)\b|\bor else\b(?! (?:we|i) (?:could|can))"
+    rf"|\b{YOU}(?:'?ll| will) get what'?s coming\b|\bi'?ll do something (?:stupid|i'?ll regret)\b"
+    rf"|\bif {YOU} leave(?: me)?,? {I_WILL} (?:kill|hurt|end)\b"
+    rf"|\b{I_WILL} (?:post|send|share|leak) (?:the|your|those) (?:photos|pics|pictures|nudes|videos)\b"
+)
+
+CONTROL_MONITORING = (
+    rf"\b(?:give|send|tell|text) me {YOUR} (?:password|passcode|pin|login|passwords)\b"
+    rf"|\b(?:show|give|hand|pass) me {YOUR} phone\b|\bunlock {YOUR} phone\b"
+    rf"|\bi (?:checked|check|went through|go through|read|looked through|have been reading"
+    rf"|'?ve been (?:checking|reading|going through)) {YOUR} (?:phone|messages|texts|emails|dms"
+    r"|whatsapp|snap|instagram|browser|history|bank|location)\b"
+    rf"|\bwho (?:the (?:hell|fuck) |tf )(?:are|were|r) {YOU} (?:texting|messaging|talking to|with)\b"
+    rf"|\bwho (?:are|were|r) {YOU} (?:texting|messaging|talking to)\b.*\b(?:tell me|answer me|show me"
+    r"|now|again|all night)\b"
+    rf"|\bwhy (?:is|was) {YOUR} (?:phone|location) (?:off|switched off|turned off)\b"
+    rf"|\b(?:turn|switch|put) {YOUR} location (?:back )?on\b"
+    rf"|\bshare {YOUR} location\b.*\b(?:now|always|at all times|every)\b"
+    rf"|\bi (?:need|want|have) to know where {YOU} (?:are|go) (?:at all times|every|all the time)\b"
+    rf"|\bi'?m (?:tracking|following) {YOU}\b|\bi (?:put|installed) a tracker\b"
+    rf"|\bprove (?:where|who) {YOU}\b|\bsend me a (?:photo|pic|picture|selfie) (?:to prove|of who)\b"
+)
+CONTROL_ISOLATION = (
+    rf"\b{YOU_ARE} not (?:allowed|going|permitted) to (?:see|go|talk|meet|hang|visit|text|call|leave"
+    r"|speak|go out)\b"
+    rf"|\b{YOU} (?:can'?t|cannot|can not|may not|mustn'?t) (?:see|go out with|talk to|hang out with"
+    r"|visit|text|call|meet) (?:your|ur|that|those|them|him|her|anyone|any)\b"
+    rf"|\bstop (?:seeing|talking to|hanging out with|texting) (?:your|ur|them|that|those|him|her)\b"
+    rf"|\bi (?:don'?t|do not) (?:want|allow|let) {YOU} (?:to )?(?:see|seeing|talk|talking|go|going"
+    r"|hang|hanging) (?:to |out with |with )?(?:your|ur|them|those|him|her)\b"
+    rf"|\b(?:it'?s|its) (?:either )?(?:me or (?:them|her|him|your)|them or me)\b"
+    rf"|\b{YOU} don'?t need (?:your )?(?:friends|family|them|anyone else)\b"
+    rf"|\b{YOUR} (?:friends|family|mum|mom|sister) (?:are|is) (?:a bad influence|turning {YOU})\b"
+)
+CONTROL_RESOURCES = (
+    rf"\b(?:give|hand) (?:me )?(?:over )?{YOUR} (?:card|bank card|cards|wages|salary|pay|paycheck"
+    r"|money|keys|car keys|passport)\b"
+    rf"|\b{I_WILL} (?:cut off|freeze|stop|take away|cancel) {YOUR} (?:money|card|cards|allowance"
+    r"|phone|access)\b"
+    rf"|\b{I_AM} (?:taking|keeping|hiding) {YOUR} (?:card|cards|keys|car keys|phone|passport|money)\b"
+    rf"|\bi(?:'?ve| have)? (?:taken|hidden|hid|locked (?:up|away)?) {YOUR} (?:keys|car keys|passport"
+    r"|phone|cards?|money)\b"
+    rf"|\b{YOU} (?:need|have|has|must) (?:to )?(?:ask|get) (?:me|my permission)\b"
+    rf"|\b{YOU} need my permission\b|\bwithout my permission\b|\bi control the money\b"
+    rf"|\b{YOU}'?(?:ll| will) do (?:as|what) i say\b|\bdo as {YOU}'?re told\b"
+    rf"|\b{YOU_ARE} not (?:leaving|going anywhere|going out)\b"
+    rf"|\b{YOU}'?d better (?:answer|pick up|come home|be home|do what)\b|\bdon'?t {YOU} dare\b"
+    rf"|\b(?:answer|pick up) (?:the|{YOUR}) (?:fucking |damn )?phone\b.*\b(?:now|or)\b"
+    rf"|\b(?:answer|pick up|reply to) me (?:right )?now\b"
+)
+
+# --- the Four Horsemen -------------------------------------------------------------------------
+
+CONTEMPT = (
+    r"🙄|😒|\*\s*rolls? (?:my |his |her )?eyes\s*\*|\*\s*eye ?roll\s*\*|^eye ?roll[.!]*$"
+    rf"|\b{YOU_ARE} (?:such |so |a |an |being |just |literally |fucking |a fucking |an absolute "
+    r"|a complete |a total |pathetic )*(?:idiot|moron|pathetic|useless|stupid|dumb|loser|joke|clown"
+    r"|psycho|disgusting|embarrassing|worthless|hopeless|brain ?dead|retard\w*|cretin|imbecile"
+    r"|bitch|dick|prick|twat|cunt|asshole|arsehole|waste of space)\b"
+    rf"|\b{YOU} (?:disgust|sicken|repulse) me\b|\b{YOU} make me sick\b|\bget over yourself\b"
+    r"|\bgrow up\b|\bwhat a joke\b|\bboo[ -]?hoo\b|\bcry me a river\b|\bpoor (?:you|baby)\b(?! 😘)"
+    r"|\bwhatever you say,? (?:princess|genius|boss|dear|darling|einstein|your majesty)\b"
+    r"|\b(?:wow|oh|sure|great),? (?:thanks?|good job|well done),? (?:genius|einstein|captain obvious)"
+    rf"|\bare {YOU} (?:stupid|dumb|deaf|thick|an idiot|brain ?dead)\b|\bwhat an idiot\b"
+    r"|\b(?:how|so) (?:pathetic|typical)\b|\btypical (?:you|man|woman|of you)\b|\bidiot\b"
+)
+CONTEMPT_AFFECTION = r"❤|😘|🥰|😍|💕|💖|\blove (?:you|ya|u)\b|\bbabe\b| x+$"
+
+CRITICISM = (
+    rf"\b{YOU} (?:always|never|constantly|keep|literally never|always have to|never even)\b"
+    r"|\bwhy (?:do|can'?t|won'?t|don'?t|must|are) (?:you|u) (?:always|ever|never)\b"
+    rf"|\b{YOU_ARE} (?:so |always |such an? |really |being |just |too |the most )*(?:selfish|lazy"
+    r"|inconsiderate|careless|useless|irresponsible|thoughtless|immature|cold|rude|mean|controlling"
+    r"|needy|self-?centred|self-?centered|unreliable|insensitive|ungrateful|spoilt|spoiled"
+    r"|a terrible|a bad|a horrible|a selfish|a liar|a mess|impossible|unbelievable|heartless)\b"
+    rf"|\bwhat'?s wrong with {YOU}\b|\b{YOU} (?:only|just) (?:ever )?(?:think|care) (?:about|of) "
+    rf"(?:yourself|urself)\b|\b{YOU} don'?t (?:even )?care about (?:me|anyone|us|anything)\b"
+    rf"|\b{YOU_ARE} (?:just )?like {YOUR} (?:mother|father|mum|mom|dad)\b|\b{YOU} can'?t even\b"
+    rf"|\bthere {YOU} go again\b|\bevery (?:single )?time,? {YOU}\b|\b{YOU} do this every time\b"
+)
+CRITICISM_POSITIVE = (
+    rf"\b{YOU} (?:always|constantly) (?:\w+ ){{0,2}}?(?:make me (?:laugh|smile|happy|feel (?:good"
+    r"|better|loved|special|safe|so)|so happy)|know (?:how|what|exactly|just)|cheer me up|have my back"
+    r"|look (?:good|great|amazing|lovely|beautiful|gorgeous|nice|hot|cute)|take care|support|surprise"
+    r"|manage|find a way|get it right|believe|listen to me|smell (?:good|nice|amazing)|win|beat me"
+    r"|do the (?:sweetest|nicest|best)|say the (?:right|sweetest|nicest))"
+    rf"|\b{YOU} never (?:\w+ ){{0,1}}?(?:fail|let me down|disappoint|forget (?:my|our|to)|stop "
+    r"(?:amazing|surprising|making me (?:laugh|smile))|have to (?:apologi[sz]e|ask|worry|thank)|need to"
+    r" (?:apologi[sz]e|worry|ask)|judge|complain)"
+)
+DEFENSIVENESS = (
+    r"\b(?:it'?s|its|it is|that'?s|thats|that is|this is|how is (?:this|that|it)) (?:not )?my fault\b"
+    r"|\bwhy is it (?:always )?my fault\b|\bdon'?t blame (?:me|this on me)\b"
+    rf"|\bi'?m not the one (?:who|that)\b|\bwhat about (?:when|the time|that time|all the times?) {YOU}\b"
+    rf"|\b{YOU_ARE} the one (?:who|that)\b|\b{YOU} started it\b|\bi didn'?t do anything(?: wrong)?\b"
+    r"|\bi did nothing wrong\b|\bstop (?:blaming|attacking|accusing) me\b|\bi had no choice\b"
+    r"|\bi (?:was|were) (?:only|just) (?:trying to|joking|being honest)\b|\bit was (?:just|only) a joke\b"
+    r"|\bi (?:already )?said (?:i'?m|i was) sorry,? (?:what|ok|okay|god|jeez|christ)\b"
+    r"|\bwhat (?:more )?do you want from me\b|\bnot my problem\b|\bwell,? (?:you|u) (?:never|always|didn'?t"
+    r"|did|were|weren'?t|started)\b|\bsorry (?:that )?you(?: feel that way| feel like that|'?re (?:upset|angry|mad|annoyed|offended)| are (?:upset|angry|mad|annoyed|offended))\b|\b(?:i'?m|im) not (?:the )?"
+    r"(?:problem|bad guy|one to blame)\b|\bi don'?t see (?:the|what the) (?:problem|big deal)\b"
+)
+STONEWALLING = (
+    r"^(?:whatever|whatevs|w/e)[\s.!]*$|^(?:whatever|whatevs)[,.!]+ (?:i don'?t care|do what (?:you|u) want"
+    r"|i'?m done|fine)\b|^k\.$|^kk\.$"
+    r"|\bi'?m (?:done|finished|not) (?:talking|discussing|doing this|having this conversation)\b"
+    r"|\bi'?m done with (?:this|you|this conversation|talking)\b"
+    r"|\bi (?:don'?t|do not) want to (?:talk|discuss|speak) (?:about (?:it|this)|to you|anymore)\b"
+    r"|\bleave me alone\b|\btalk to the hand\b|\b(?:not|i'?m not) (?:doing|having) this (?:again|now"
+    r"|conversation)\b|\bno comment\b|\bdon'?t (?:text|message|call) me\b|\bstop (?:texting|messaging)"
+    r" me\b|\bconversation over\b|\bend of (?:discussion|conversation)\b"
+)
+STONEWALLING_TERSE = r"^(?:fine|k|forget it|never ?mind|nvm|nothing|noted|if you say so)[\s.!]*$"
+"""Terse replies that are stonewalling only during tension (the head judges the rest)."""
+
+# --- antidotes -----------------------------------------------------------------------------------
+
+APPRECIATION = (
+    r"\b(?:thank(?:s| you)|thx|ty|cheers|ta)\b|\bappreciate\b|\bgrateful\b|\bproud of (?:you|u)\b"
+    rf"|\b{YOU_ARE} (?:so |really |the |truly |such |honestly |just )*(?:amazing|the best|wonderful"
+    r"|kind|thoughtful|brilliant|a star|a legend|incredible|lovely|sweet|a gem|a keeper|perfect"
+    r"|beautiful|gorgeous|so good to me)\b|\bi love (?:it|that|how|when|you|u|ya)\b|\blove (?:you|u|ya)\b"
+    r"|\bi admire\b|\bmeans (?:a lot|so much|the world)\b|\bwhat would i do without (?:you|u)\b"
+    r"|\blucky to have (?:you|u)\b|❤|💕|💖|🥰|😍|😘"
+)
+APPRECIATION_NOT = (
+    r"\bthanks? (?:for nothing|a lot,? (?:really|not)|for (?:ruining|ignoring|making me|wasting|nothing)"
+    r"|a bunch 🙄)|\bno,? thanks?\b|\bthanks? but no\b"
+)
+RESPONSIBILITY = (
+    r"\b(?:i'?m|i am|im) (?:so |really |very |truly |genuinely )*sorry\b|^sorry\b(?![?])|\bsorry (?:i|for"
+    r"|about|that i|again|babe|love)\b|\bmy bad\b|\bmy fault\b|\bi was (?:wrong|out of (?:order|line)"
+    r"|unfair|harsh|rude|a dick|an idiot|an ass)\b|\bi shouldn'?t have\b|\bi should(?:'?ve| have)\b"
+    r"|\bi apologi[sz]e\b|\bmy apologies\b|\bthat(?:'?s| was) on me\b|\bi (?:messed|screwed|fucked)"
+    r" up\b|\bi overreacted\b|\bi take (?:it|that) back\b|\b(?:you'?re|you are|ur) right,? i\b"
+    r"|\bi could have (?:handled|been|said)\b|\bi own (?:that|it)\b"
+)
+SYMPATHY = (
+    r"(?:that'?s|that is|that sounds|sounds|how|so|is) (?:so |really |just |absolutely |properly )?"
+    r"(?:awful|stressful|hard|rough|shit|crap|horrible|terrible|rubbish|sad|tough|humiliating|unfair"
+    r"|scary|painful|exhausting|frustrating|annoying|heartbreaking)"
+)
+"""Sympathy next to a bare "sorry" ("that's so stressful, I'm sorry"): condolence, not an apology."""
+RESPONSIBILITY_NOT = (
+    r"\bsorry (?:to hear|for your loss|about your|you(?:'re| are)? (?:feel|going|had|have))"
+    r"|\bsorry not sorry\b|^sorry\?|\bnot (?:my fault|sorry)\b|\bwhy (?:should|would) i be sorry\b"
+    r"|\bsorry,? (?:who|what|wrong number)\b|\bsorry (?:that )?you(?: feel|'?re upset| are upset)\b"
+    rf"|\b(?:{SYMPATHY})\b.*\bsorry\b(?! (?:i|for|about|that i)\b)|\bsorry\b(?! (?:i|for|about|that i)\b).*\b(?:{SYMPATHY})\b"
+    r"|\bi should(?:'?ve| have) "
+    r"(?:known|guessed|realised|realized|bought|got)\b(?!.*\b(?:sorry|my fault)\b)"
+)
+SELF_SOOTHING = (
+    r"\b(?:can|could|shall|should|may) we (?:please |just )?(?:take|have) (?:a|five|ten|\d+)"
+    r" ?(?:minute|min|break|breather|pause|timeout|time ?out|step back)"
+    r"|\b(?:can|could|shall) we (?:please )?(?:pause|press pause|stop) (?:this|for|and)\b"
+    r"|\bi need (?:a|some|ten|five|\d+) ?(?:minutes?|mins?|moment|break|breather|time|space) (?:to "
+    r"(?:calm|cool|think|breathe|collect|clear)|before|and then|then)\b"
+    r"|\blet'?s (?:take a (?:break|breather|minute|pause)|pause|cool (?:off|down)|calm down"
+    r"|come back to (?:this|it)|talk (?:about (?:this|it) )?(?:later|tomorrow|tonight|when|in (?:an?|\d+)))"
+    r"|\bi'?m going to (?:take a walk|go for a walk|cool off|calm down|take a breather)\b"
+    r"|\bgive me (?:\d+|five|ten|twenty|a few|half an hour|an hour)(?: minutes| mins)?(?: to (?:calm"
+    r"|cool|think)| and (?:i'?ll|we|then))"
+    r"|\bi need to (?:calm|cool) (?:down|off)\b.*\b(?:then|later|after|back|talk)\b"
+    r"|\b(?:talk|speak|pick this up|continue) (?:about (?:this|it) )?(?:later|tomorrow|tonight"
+    r"|in (?:an?|\d+) (?:hour|minutes|mins)|when (?:we'?re|i'?m|we are|i am) (?:calm|calmer|home))\b"
+    r".*\b(?:calm|cool|break|breath|head|clear)|\bcalm(?:er)? down (?:first|and then|then)\b"
+)
+GENTLE_STARTUP = (
+    r"\bi (?:feel|felt|get|got|am|'m|was) (?:so |really |a bit |kind of |kinda |quite |pretty )?[\w-]+"
+    r"(?: [\w-]+){0,2} (?:when|because|about|that|if) .{3,}\b(?:i need|i'?d (?:really )?(?:like|love"
+    r"|appreciate)|i would (?:really )?(?:like|love|appreciate)|could (?:you|we)|can (?:you|we)"
+    r"|would (?:you|it be)|it would (?:help|mean)|i want us to|please)\b"
+    r"|\bit would mean (?:a lot|so much|the world)(?: to me)? if (?:you|we)\b"
+    r"|\bi'?d (?:love|like|appreciate) it if (?:you|we)\b"
+)
+
+# --- validation ------------------------------------------------------------------------------------
+
+VALIDATING = (
+    r"\b(?:that|it|this|totally|completely|that totally|that completely) makes (?:total |complete "
+    r"|so much |perfect |a lot of )?sense\b|^makes (?:total |so much |perfect )?sense\b"
+    r"|\bno wonder (?:you|ur|u)\b|\bi (?:totally |completely |really |can )?(?:get|understand|see) "
+    r"(?:why|how) (?:you|that|this|it)\b|\bi (?:totally |completely )?(?:get|understand) (?:that|it)"
+    r"[\s,.!]*$|\bi get where (?:you'?re|you are) coming from\b"
+    rf"|\bof course {YOU} (?:feel|felt|are|were|'re|re)\b|\b(?:that'?s|thats|that is|it'?s|its|it is"
+    r"|your feelings are|your feeling is|feeling that(?: way)? is) (?:totally |completely |so |really"
+    r" |absolutely |perfectly )?(?:valid|understandable|legit|fair enough|normal to feel)\b"
+    rf"|\b{YOU} (?:have|had) every right to (?:be|feel)\b|\banyone would (?:be|feel|have)\b"
+    r"|\bi'?d (?:be|feel) (?:the same|upset|angry|hurt|annoyed|sad|furious|gutted|frustrated)(?: too)?\b"
+    rf"|\b{YOU_ARE} (?:not|n't) (?:over-?reacting|being (?:dramatic|silly|unreasonable|crazy)|crazy"
+    r"|too sensitive|wrong to feel)\b|\bit'?s ok(?:ay)? to (?:feel|be) (?:upset|sad|angry|like that"
+    r"|that way)\b|\bi hear (?:you|u)\b|\byour feelings (?:matter|make sense)\b"
+)
+VALIDATING_NOT = (
+    r"\b(?:doesn'?t|does not|don'?t|didn'?t|no|not|never) (?:really |even |any |quite )?make"
+    r"(?:s)? (?:any |much )?sense\b|\bmakes? no sense\b|\bmakes sense (?:to|for (?:us|me|you) to)\b"
+    r"|\bi (?:don'?t|do not|can'?t) (?:get|understand|see) (?:why|how|it)\b"
+)
+INVALIDATING = (
+    r"(?:^|[^\w' ]\s*|\b(?:just|oh|please|ok|okay|god|jeez|omg|relax|seriously|dude|babe|mate|love"
+    r"|you need to|you should|u need to) )calm (?:the (?:fuck|hell) )?down\b"
+    rf"|\b(?:{YOU_ARE}|stop|quit|don'?t) (?:just |being |totally |so |such a |completely |really |always "
+    r")*(?:over ?-?reacting|overreact|dramatic|so dramatic|a drama queen|too sensitive|hysterical"
+    r"|paranoid|crazy|ridiculous|a baby|a child|childish|silly|making (?:a|such a) (?:big )?(?:deal|fuss"
+    r"|thing|scene))\b"
+    r"|\b(?:it'?s|its|it is|that'?s|thats|that is|this is) (?:really )?not (?:a|that|such a|that of a)"
+    r" (?:big )?(?:deal|big deal)\b|\b(?:it'?s|its|that'?s) (?:just|only) (?:a |one )?(?:\w+ ){0,2}"
+    r"(?:get over it|chill|relax)\b|\bget over it\b|\bmove on\b(?! to)|\bman up\b|\btoughen up\b"
+    rf"|\b{YOU} shouldn'?t (?:feel|be) (?:that way|like that|upset|sad|angry|so|hurt|jealous|annoyed)"
+    r"|\bdon'?t be (?:so |such a )?(?:dramatic|sensitive|ridiculous|a baby|such a baby|childish"
+    r"|paranoid|hysterical)\b|\b(?:just )?chill(?: out)?[,.!]|\bjust relax\b|^relax\b|\bthere are worse things\b"
+    r"|\bat least (?:you|it'?s|its)\b|\bstop (?:crying|whining|complaining|moaning|sulking)\b"
+    rf"|\b{YOU}'?(?:ll| will) get over it\b|\bnot everything is about (?:you|u)\b"
+    r"|\bit'?s not (?:that|a) big\b|\bwhy are (?:you|u) (?:so )?upset (?:about|over) (?:that|this|nothing)"
+    r"|\bi don'?t (?:know|see) why (?:you'?re|you are|ur) (?:so )?(?:upset|angry|sad|mad|annoyed)\b"
+)
+INVALIDATING_SELF = (
+    r"\b(?:i|we) (?:need|have|had|want|just need|'ll|will|'m going|am going|'m trying|am trying|'m"
+    r" gonna) (?:to )?(?:calm|chill|relax)|\b(?:let me|let'?s|help me|so i can|till i|until i) "
+    r"(?:calm|chill|relax)|\bi'?m (?:being|just being|probably|totally|so) (?:over-?reacting|dramatic"
+    r"|silly|ridiculous|paranoid|too sensitive)|\bam i (?:over-?reacting|being)"
+    r"|\bmaybe i'?m (?:over-?reacting|being)|\bi over-?react"
+)
+"""The same words aimed at oneself ("I need to calm down", "am I overreacting?") are not invalidation."""
+
+# --- repair and tension ----------------------------------------------------------------------------
+
+REPAIR_EXPLICIT = (
+    r"\blet'?s (?:start over|start again|try again|not (?:fight|argue|do this)|stop (?:fighting|arguing)"
+    r"|call a truce|make up|hug it out|reset|talk about this (?:calmly|properly|later)|not go to bed angry)"
+    r"|\b(?:can|could|shall) we (?:please |just )?(?:start over|start again|try (?:that )?again|take a"
+    r" (?:break|breather|minute|pause)|pause|talk about (?:this|it) (?:calmly|later|tomorrow|properly)"
+    r"|stop (?:fighting|arguing)|make up|not fight|not argue|reset|rewind|have a do-?over|do that again)"
+    r"|\btruce\b|\bi (?:don'?t|do not) want to (?:fight|argue|keep (?:fighting|arguing)|be (?:fighting|arguing))\b|\bi hate (?:fighting|arguing)\b"
+    r"|\bsorry (?:i|for|about) (?:\w+ ){0,3}(?:snapp|yell|shout|overreact|was (?:rude|mean|harsh|grumpy"
+    r"|short|a dick|an ass|horrible|cold|defensive|unfair)|being (?:rude|mean|harsh|grumpy|short"
+    r"|defensive|difficult|a dick|an ass|cold|off)|earlier|last night|this morning|what i said|the"
+    r" (?:fight|argument|row)|that)\b|\bi overreacted\b|\bi shouldn'?t have (?:said|yelled|snapped"
+    r"|shouted|gone off)\b|\bpeace offering\b|\bcan we (?:please )?be ok(?:ay)?\b|\bare we ok(?:ay)?\b"
+    r"|\bfriends again\b|\bstill love (?:you|u)\b"
+)
+REPAIR_SOFT = (
+    r"\b(?:i'?m|im|i am) (?:so |really )?sorry\b|^sorry\b|\bmy bad\b|\bmy fault\b|\bi was wrong\b"
+    r"|\b(?:you'?re|you are|ur|u r) (?:right|not wrong)\b|\bfair (?:point|enough)\b|\bi hear (?:you|u)\b"
+    r"|\bgood point\b|\byou have a point\b|\bi (?:get|see) (?:your point|what you mean|it)\b"
+    r"|\bi love (?:you|u)\b|\blove (?:you|u)\b|\bhug\b|🫂|❤|🥺|\bcome here\b|\bi apologi[sz]e\b"
+    r"|\bi understand\b|\bagreed\b|\bok(?:ay)?,? you win\b"
+)
+"""Apology, agreement, affection: repair when the exchange is tense (judged from the context)."""
+
+TENSION = (
+    r"\b(?:angry|furious|pissed|livid|fuming|annoyed|irritated|fed up|sick of|sick and tired|had enough"
+    r"|wtf|what the (?:hell|fuck)|seriously\?|are you kidding|unbelievable|ridiculous|how dare)\b"
+    r"|[!?]{3,}|😡|🤬|😤|😠"
+    r"|\b(?:upset|mad|hurt) (?:with|at|about|by) (?:you|u|me|what)\b|\bwhy (?:would|did) (?:you|u)\b"
+)
+
+# --- questions and disclosure ----------------------------------------------------------------------
+
+AUX = (
+    r"do|does|did|are|is|was|were|can|could|will|would|should|shall|have|has|had|may|might|am"
+    r"|aren'?t|isn'?t|don'?t|doesn'?t|didn'?t|won'?t|wouldn'?t|can'?t|couldn'?t|shouldn'?t"
+    r"|haven'?t|hasn'?t|wasn'?t|weren'?t|r|wanna|want|fancy"
+)
+PRONOUN = r"you|u|ya|i|we|he|she|it|they|there|y'?all|anyone|someone|everyone|everything"
+SUBJECT = rf"{PRONOUN}|that|this|ur|your|my|our|the|his|her|their|mum|mom|dad|he'?s|she'?s"
+LEAD = r"(?:(?:so|and|but|also|oh|ok|okay|hey|wait|um|hmm|btw|babe|love|hun|then|well),? )*"
+"""Words that may open a question without changing its form ("so, did you…", "ok what time")."""
+AUX_PRONOUN = re.compile(
+    rf"^{LEAD}(?:(?:{AUX}) (?:you|u|ya|i|we|he|she|they|y'?all|anyone|someone)"
+    r"|(?:is|was|are|were|does|did|will|would|could|can|should|isn'?t|wasn'?t) (?:it|there|that"
+    r"|this|everything|everyone))\b"
+)
+"""An auxiliary then a pronoun: a question even without "?" ("did you eat", "are we still on")."""
+AUX_INITIAL = re.compile(rf"^{LEAD}(?:{AUX}) (?:{SUBJECT})\b")
+"""An auxiliary then any subject: the form of a yes/no question (closed) when there is a "?"."""
+WH = r"what|what'?s|whats|why|how|how'?s|hows|when|where|where'?s|who|who'?s|which|whose|whom|wat|y"
+WH_THEN_AUX = re.compile(
+    rf"^{LEAD}(?:{WH}) (?:(?!(?:{PRONOUN}) )\w+ )?(?:{AUX}|'s|'re)\b"
+    rf"|^{LEAD}(?:what time|what about|how come|how much|how many|how long|which one|what now)\b"
+)
+TELL_ME = re.compile(rf"^{LEAD}(?:tell me (?:about|more|what|how|everything|why)|talk to me)\b")
+"""Imperatives that ask: open questions even without "?"."""
+WH_EXCLAMATION = re.compile(
+    r"^(?:don'?t you dare|what an? |how (?:lovely|cute|sweet|nice|amazing|exciting|cool|funny|weird|sad|awful|rude"
+    r"|kind|fun|annoying|embarrassing|brilliant|great|gorgeous|adorable|beautiful|random|dare)\b"
+    r"|who knows\b|who cares\b|why not\b[^?]*$)"
+)
+OPEN_QUESTION = re.compile(
+    rf"^{LEAD}(?:why|how come|y\b"
+    r"|how(?! (?:many|much|long|old|far|often|about|soon|big)\b)"
+    r"|what (?:happened|do you think|did you think|was (?:it|that) like|'?s (?:wrong|up|going on|on your"
+    r" mind)|is (?:wrong|going on|on your mind)|made you|makes you|would (?:help|make)|do you (?:need"
+    r"|mean|feel|want (?:from|to talk))|did (?:they|he|she|you) say|are you (?:feeling|thinking)"
+    r"|went (?:wrong|on))|tell me)\b"
+    r"|^tell me (?:about|more|what|how|everything)\b|^talk to me\b"
+)
+CLOSED_QUESTION = re.compile(
+    rf"^{LEAD}(?:when|where|who|whose|whom|which"
+    r"|what time|what day|what date|how (?:many|much|long|old|far|often|soon|big)|what'?s the (?:time"
+    r"|name|address|plan|number|password))\b"
+)
+TAG_QUESTION = re.compile(
+    r"(?:,| ) ?(?:right|ok|okay|yeah|yes|no|isn'?t it|aren'?t you|don'?t you|didn'?t you|won'?t you"
+    r"|or not|or what|innit)\?+$"
+)
+
+FEELING = (
+    r"scared|afraid|terrified|frightened|anxious|worried|nervous|lonely|hurt|sad|depressed"
+    r"|miserable|ashamed|embarrassed|insecure|jealous|overwhelmed|heartbroken|unloved|unwanted"
+    r"|invisible|ignored|rejected|abandoned|unappreciated|taken for granted|not good enough|not enough"
+    r"|inadequate|worthless|useless|a failure|vulnerable|stressed|panicking|guilty|angry|upset|furious"
+    r"|frustrated|disappointed|happy|grateful|excited|loved|hopeful|relieved|in love|confused|empty"
+    r"|numb|broken|crushed|devastated|gutted|homesick|unhappy|feeling (?:down|low|lost|alone)"
+)
+DISCLOSURE_EMOTIONAL = (
+    r"\b(?:i'?m|im|i am|i feel|i felt|i was|i get|i got|i'?ve been|ive been|i have been"
+    r"|i keep feeling|i'?m feeling|i am feeling|i'?ve felt|i have felt) (?:so |really |very |a bit "
+    r"|a little |kind of |kinda |pretty |just |quite |super |too |feeling |getting |always |often "
+    r"|sometimes |still |honestly |actually |genuinely )*"
+    rf"(?:{FEELING})\b(?! to\b| with (?:the|that|it)\b)"
+    r"|\b(?:i worry|i fear|i panic|i cry|i cried|i have been crying|i'?ve been crying|i'?m scared"
+    r"|i am scared|i'?m afraid|i am afraid) (?:that |about |when |because |i )"
+    r"|\bi (?:feel|felt|'?ve felt|have felt|keep feeling|'?m feeling|am feeling) (?:so |really |very "
+    r"|a bit |kind of |kinda |completely |totally |just |like )*(?:alone|lost|down|low|invisible|small"
+    r"|stupid|ugly|fat|unattractive|like a failure|like (?:i'?m|im|i am) (?:not|never|failing|a burden"
+    r"|losing|invisible|alone|always the one))\b"
+    r"|\bi need (?:you|to feel|to know (?:that )?you)\b|\bit (?:really )?hurts?\b|\bit hurt me\b"
+    r"|\bmakes? me feel\b|\bi hate (?:myself|that i|feeling)\b|\bi'?ve never told anyone\b"
+    r"|\bmy (?:biggest )?(?:fear|insecurity|worry) is\b|\bi (?:can'?t|cannot) stop (?:thinking"
+    r"|crying|worrying)\b|\bi'?m (?:struggling|not ok(?:ay)?|not coping|falling apart)\b"
+)

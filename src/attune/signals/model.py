@@ -1,0 +1,162 @@
+"""Loading the signals model (``docs/signals_model.md``) and encoding texts with it.
+
+The model is a folder: ``encoder.onnx``, ``tokenizer.json``, ``heads.npz``, ``heads.json``. It is
+found, in this order, at the folder given by the caller, at ``$ATTUNE_MODEL_DIR``, or in the package
+(``attune/signals/model/``). Nothing is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from attune.errors import AttuneError
+from attune.signals.heads import Heads, load_heads
+
+MODEL_DIR_ENV = "ATTUNE_MODEL_DIR"
+PACKAGE_MODEL_DIR = Path(__file__).resolve().parent / "model"
+ENCODER, TOKENIZER, HEADS_NPZ, HEADS_JSON = (
+    "encoder.onnx",
+    "tokenizer.json",
+    "heads.npz",
+    "heads.json",
+)
+BATCH_SIZE = 64
+
+Progress = Callable[[int], None]
+"""Called with the number of texts just encoded."""
+
+
+def default_model_dir() -> Path:
+    """``$ATTUNE_MODEL_DIR`` when set, else the model shipped in the package."""
+    env = os.environ.get(MODEL_DIR_ENV)
+    return Path(env) if env else PACKAGE_MODEL_DIR
+
+
+def cpu_count() -> int:
+    """Cores this process may run on (the affinity mask, not the machine's total)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+@dataclass
+class SignalsModel:
+    """The encoder session, its tokenizer and the heads, loaded once and reused."""
+
+    directory: Path
+    session: Any  # onnxruntime.InferenceSession
+    tokenizer: Any  # tokenizers.Tokenizer
+    heads: Heads
+    feeds_token_types: bool = False
+
+    @classmethod
+    def load(
+        cls, directory: str | Path | None = None, *, threads: int | None = None
+    ) -> SignalsModel:
+        """Load the model folder (see the module docstring for where it is looked for)."""
+        folder = Path(directory) if directory is not None else default_model_dir()
+        encoder = folder / ENCODER
+        if not encoder.is_file():
+            where = "" if directory is not None else f" (set {MODEL_DIR_ENV} to a model folder)"
+            raise AttuneError(f"{encoder}: the signals model is not installed{where}")
+        heads = load_heads(folder / HEADS_JSON, folder / HEADS_NPZ)
+        tokenizer = _load_tokenizer(folder / TOKENIZER, heads.max_length)
+        session = _load_session(encoder, threads or cpu_count())
+        inputs = {i.name for i in session.get_inputs()}
+        outputs = {o.name: o for o in session.get_outputs()}
+        if not {"input_ids", "attention_mask"} <= inputs or "embedding" not in outputs:
+            raise AttuneError(
+                f"{encoder}: expected inputs input_ids, attention_mask and output embedding, "
+                f"got inputs {sorted(inputs)} and outputs {sorted(outputs)}"
+            )
+        width = outputs["embedding"].shape[-1] if outputs["embedding"].shape else None
+        if isinstance(width, int) and width != heads.dim:
+            raise AttuneError(
+                f"{encoder}: embeddings of {width} values, but {HEADS_JSON} says dim {heads.dim}"
+            )
+        return cls(folder, session, tokenizer, heads, "token_type_ids" in inputs)
+
+    def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
+        """Token ids of each text (with [CLS]/[SEP], truncated to the model's max length)."""
+        return [e.ids for e in self.tokenizer.encode_batch(list(texts))]
+
+    def encode(
+        self,
+        texts: Sequence[str],
+        *,
+        batch_size: int = BATCH_SIZE,
+        progress: Progress | None = None,
+    ) -> npt.NDArray[np.float32]:
+        """One embedding row per text, in the order given.
+
+        Texts are sorted by token count before batching, so each batch pads to nearly its own
+        length (about 1.4x faster on chat messages than batching in input order)."""
+        out = np.empty((len(texts), self.heads.dim), dtype=np.float32)
+        if not texts:
+            return out
+        ids = self.tokenize(texts)
+        lengths = np.fromiter((len(t) for t in ids), dtype=np.int64, count=len(ids))
+        order = np.argsort(lengths, kind="stable")
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            out[rows] = self._run([ids[i] for i in rows], int(lengths[rows].max()))
+            if progress is not None:
+                progress(len(rows))
+        return out
+
+    def _run(self, batch: Sequence[Sequence[int]], width: int) -> npt.NDArray[np.float32]:
+        input_ids = np.zeros((len(batch), width), dtype=np.int64)
+        mask = np.zeros((len(batch), width), dtype=np.int64)
+        for row, tokens in enumerate(batch):
+            input_ids[row, : len(tokens)] = tokens
+            mask[row, : len(tokens)] = 1
+        feeds = {"input_ids": input_ids, "attention_mask": mask}
+        if self.feeds_token_types:
+            feeds["token_type_ids"] = np.zeros_like(input_ids)
+        try:
+            (embedding,) = self.session.run(["embedding"], feeds)
+        except Exception as exc:  # onnxruntime raises its own exception types
+            raise AttuneError(f"{self.directory / ENCODER}: {_first_line(exc)}") from None
+        return np.asarray(embedding, dtype=np.float32)
+
+
+def _load_tokenizer(path: Path, max_length: int) -> Any:
+    from tokenizers import Tokenizer
+
+    if not path.is_file():
+        raise AttuneError(f"{path}: missing (the signals model is incomplete)")
+    try:
+        tokenizer = Tokenizer.from_file(str(path))
+    except Exception as exc:  # tokenizers raises a plain Exception
+        raise AttuneError(f"{path}: cannot load the tokenizer ({_first_line(exc)})") from None
+    tokenizer.no_padding()  # each batch is padded to its own longest text in encode()
+    tokenizer.enable_truncation(max_length)
+    return tokenizer
+
+
+def _load_session(path: Path, threads: int) -> Any:
+    import onnxruntime as ort  # type: ignore[import-untyped]
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3  # errors only: nothing on stderr in normal runs
+    try:
+        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own exception types
+        raise AttuneError(f"{path}: cannot load the encoder ({_first_line(exc)})") from None
