@@ -49,6 +49,8 @@ import gc
 import re
 import zipfile
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 
@@ -65,11 +67,15 @@ from attune.ingest.whatsapp_dates import (
     DateOrder,
     RawDate,
     clock,
+    clock_head,
+    clock_tail,
+    day_half,
     infer_order,
     read_date,
     read_time,
     resolve,
     row_regexes,
+    split_time,
 )
 
 FORMAT = "whatsapp"
@@ -501,6 +507,26 @@ temporary row tuples never hold more than a few MB."""
 _HAS_MARK = re.compile(f"[{MARKS}]").search
 
 
+@contextmanager
+def _no_collection_passes() -> Iterator[None]:
+    """Build a million messages without the cyclic collector walking them again and again.
+
+    Messages hold no reference cycles, so collection passes over them only cost time (a third of
+    a large import). The collector is paused while they are made; then, unless the program froze
+    objects of its own, freeze+unfreeze moves everything straight to the oldest generation without
+    a pass over it (nothing is hidden from later full collections)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
+            gc.enable()
+
+
 class _Authors(dict[str, "str | None"]):
     """Raw author text → clean name (None: the line is really a system notice), computed once."""
 
@@ -515,21 +541,23 @@ class _Scan:
 
     Shapes are numbered so that the file's main shape (the sample's most common) is 0: a header
     in any other shape is listed in ``odd`` for the continuation rule. Times in the file's own
-    spelling have the main shape by construction, so the fast path caches just their offset."""
+    spelling have the main shape by construction, so the fast path caches just their offsets."""
 
     def __init__(
         self, text: str, spelling: tuple[str, str], main: tuple[str, str], order: DateOrder
     ) -> None:
         self.order = order
         self.bracket = "[" if "]" in spelling[1] else ""
+        self.half_after = day_half(split_time(spelling[1])[1]) is not None
         self.raw_dates: dict[str, RawDate | None] = {}
         self.dates: dict[str, tuple[datetime, int]] = {}
         """Valid dates only: date text → (midnight, shape << 16)."""
-        self.times: dict[str, timedelta] = {}
-        """Valid times in the file's own spelling only."""
-        self.general_times: dict[str, tuple[timedelta | None, int]] = {}
-        self.bad_dates: set[str] = set()
-        self.bad_times: set[str] = set()
+        self.heads: dict[str, timedelta] = {}
+        self.tails: dict[str, timedelta] = {}
+        """Valid time heads and tails in the file's own spelling only."""
+        self.times: dict[str, tuple[timedelta | None, int]] = {}
+        """Times of headers in any spelling (read with the general regex)."""
+        self.bad: set[str] = set()
         self.date_shapes: dict[str, int] = {main[0]: 0}
         self.time_shapes: dict[str, int] = {main[1]: 0}
         self.odd: list[tuple[int, int]] = []
@@ -538,50 +566,50 @@ class _Scan:
         """Whether some authorless line holds a colon (``Sam:.``): see _authors_without_space."""
         self.orphans: list[Skipped] = []
         self.messages: list[Message] = []
-        enabled = gc.isenabled()
-        gc.disable()  # a million new objects and no cycles: collection passes would only cost time
-        try:
+        with _no_collection_passes():
             self._run(text, *row_regexes(*spelling))
-        finally:
-            if enabled:
-                gc.enable()
 
     def _date(self, date_text: str) -> tuple[datetime, int] | None:
         entry = self.dates.get(date_text)
-        if entry is None and date_text not in self.bad_dates:
+        if entry is None and date_text not in self.bad:
             raw = self.raw_dates[date_text] = read_date(date_text)
             when = resolve(raw, self.order) if raw is not None else None
             if raw is None or when is None:
-                self.bad_dates.add(date_text)
+                self.bad.add(date_text)
                 return None
             number = self.date_shapes.setdefault(raw.shape, len(self.date_shapes))
             entry = self.dates[date_text] = (when, number << 16)
         return entry
 
-    def entry(
-        self, date_text: str, time_text: str, general: bool = False
-    ) -> tuple[datetime | None, int]:
-        """A header's timestamp (None when impossible) and shape, through the caches.
-
-        Times in the file's own spelling (``general`` false) are read with the cheaper
-        :func:`clock`: a file with seconds has ~86,400 of them."""
+    def own(self, date_text: str, head: str, tail: str) -> tuple[datetime | None, int]:
+        """Timestamp (None when impossible) and shape of a header in the file's own spelling."""
         date_entry = self._date(date_text)
-        if general:
-            general_entry = self.general_times.get(time_text)
-            if general_entry is None:
-                general_entry = self.general_times[time_text] = _time_entry(
-                    time_text, self.time_shapes
-                )
-            delta, time_shape = general_entry
-        else:
-            time_shape = 0
-            delta = self.times.get(time_text)
-            if delta is None and time_text not in self.bad_times:
-                delta = clock(time_text)
-                if delta is None:
-                    self.bad_times.add(time_text)
+        offsets: list[timedelta] = []
+        for part, cache, read in (
+            (head, self.heads, lambda t: clock_head(t, self.half_after)),
+            (tail, self.tails, clock_tail),
+        ):
+            offset = cache.get(part)
+            if offset is None and ("\n" + part) not in self.bad:
+                offset = read(part)
+                if offset is None:
+                    self.bad.add("\n" + part)  # (no date text holds a newline)
                 else:
-                    self.times[time_text] = delta
+                    cache[part] = offset
+            if offset is None:
+                return None, 0
+            offsets.append(offset)
+        if date_entry is None:
+            return None, 0
+        return date_entry[0] + offsets[0] + offsets[1], date_entry[1]
+
+    def entry(self, date_text: str, time_text: str) -> tuple[datetime | None, int]:
+        """Timestamp (None when impossible) and shape of a header in any spelling."""
+        date_entry = self._date(date_text)
+        time_entry = self.times.get(time_text)
+        if time_entry is None:
+            time_entry = self.times[time_text] = _time_entry(time_text, self.time_shapes)
+        delta, time_shape = time_entry
         if date_entry is None or delta is None:
             return None, 0
         return date_entry[0] + delta, date_entry[1] | time_shape
@@ -592,8 +620,10 @@ class _Scan:
         new = Message
         odd = self.odd
         dates = self.dates
-        times = self.times
+        heads = self.heads
+        tails = self.tails
         names = _Authors()
+        own = self.own
         entry = self.entry
         has_mark = _HAS_MARK
         exact = _EXACT_PLAIN
@@ -609,14 +639,14 @@ class _Scan:
         start, size = (first.end() if first is not None else 0), len(text)
         chunk: list[tuple[str, ...]] = [first.groups()] if first is not None else []
         while True:
-            for date_text, time_text, row_name, row_body, other in chunk:
+            for date_text, time_head, time_tail, row_name, row_body, other in chunk:
                 if date_text:
                     try:
                         date_entry = dates[date_text]
-                        when = date_entry[0] + times[time_text]
+                        when = date_entry[0] + heads[time_head] + tails[time_tail]
                         shape = date_entry[1]
                     except KeyError:  # not seen yet, or impossible
-                        when, shape = entry(date_text, time_text)
+                        when, shape = own(date_text, time_head, time_tail)
                     if when is not None:
                         if (
                             author is not None
@@ -636,7 +666,7 @@ class _Scan:
                         body = row_body
                         tail = ""
                         continue
-                    other = self.bracket + date_text + time_text
+                    other = self.bracket + date_text + time_head + time_tail
                     other += f"{row_name}: {row_body}" if row_name else row_body
                 lead = other[:1]
                 header = (
@@ -645,7 +675,7 @@ class _Scan:
                     else None
                 )
                 if header is not None:
-                    when, shape = entry(header.group(1), header.group(2), True)
+                    when, shape = entry(header.group(1), header.group(2))
                     if when is not None:
                         add(stamp, author, name, body)
                         if shape:
@@ -687,10 +717,10 @@ class _Scan:
         pasted header lines to fold back into messages)."""
         starts: list[int] = []
         first = _header_at(text, 0)
-        if first is not None and self.entry(first.group(1), first.group(2), True)[0] is not None:
+        if first is not None and self.entry(first.group(1), first.group(2))[0] is not None:
             starts.append(0)
         for match in HEADER.finditer(text):
-            if self.entry(match.group(1), match.group(2), True)[0] is not None:
+            if self.entry(match.group(1), match.group(2))[0] is not None:
                 starts.append(match.start() + 1)
         return starts
 
@@ -700,7 +730,7 @@ def _time_entry(text: str, shape_ids: dict[str, int]) -> tuple[timedelta | None,
     if read is None:
         return None, 0
     delta, shape = read
-    return delta, shape_ids.setdefault(shape, len(shape_ids) + 1)
+    return delta, shape_ids.setdefault(shape, len(shape_ids))
 
 
 def _author(raw: str) -> str | None:

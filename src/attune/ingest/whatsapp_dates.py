@@ -102,17 +102,30 @@ that is empty or starts with a digit, ``[`` or a mark ends it and is looked at o
 export's blank lines never end up at the end of a message's text)."""
 
 
+_MINUTES = re.compile(r"\d+\D+\d+")
+
+
+def split_time(time_text: str) -> tuple[str, str]:
+    """A time header fragment cut after its minutes (``9:14`` | ``:05 PM] ``): seconds make
+    86,400 distinct times a day, but only 1,440 heads and 120 tails."""
+    minutes = _MINUTES.search(time_text)
+    end = minutes.end() if minutes is not None else len(time_text)
+    return time_text[:end], time_text[end:]
+
+
 def row_regexes(date_text: str, time_text: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """The file's line reader for ``findall``: each row is a header in the file's own spelling
-    with its whole text ``(date, time, author, text, "")``, or any other line with the lines
-    that continue it ``("", "", "", "", lines)`` — a header in another shape, a line of text
-    starting with a digit, a blank line — which the importer looks at with :data:`HEADER`.
+    with its whole text ``(date, time head, time tail, author, text, "")`` (see
+    :func:`split_time`), or any other line with the lines that continue it
+    ``("", "", "", "", "", lines)`` — a header in another shape, a line of text starting with a
+    digit, a blank line — which the importer looks at with :data:`HEADER`.
 
     Spelling the file's dominant header literally makes the common line several times cheaper
     than the general regex, and capturing the text in C leaves Python one step per message.
     Returns the reader for rows after a newline, and the same for the text's first line."""
+    head, tail = split_time(time_text)
     bracket = r"\[" if "]" in time_text else ""
-    fast = f"[\u200e\u200f]?{bracket}({_spell(date_text)})({_spell(time_text)}){NAME}"
+    fast = f"[\u200e\u200f]?{bracket}({_spell(date_text)})({_spell(head)})({_spell(tail)}){NAME}"
     row = f"(?:{fast}{BODY}|{BODY})"
     return re.compile(f"\\n{row}"), re.compile(row)
 
@@ -243,6 +256,42 @@ def clock(text: str) -> timedelta | None:
     if h > 23 or m > 59 or s > 59:
         return None
     return timedelta(hours=h, minutes=m, seconds=s)
+
+
+def day_half(text: str) -> bool | None:
+    """True for an afternoon word in ``text``, False for a morning one, None for neither."""
+    half = _HALF_WORD(text)
+    if half is None:
+        return None
+    word = half.group()
+    pm = _IS_PM.get(word.replace(" ", "").replace("\u00a0", "").replace("\u202f", ""))
+    return word[0] in "Pp" if pm is None else pm
+
+
+def clock_head(text: str, half_after: bool) -> timedelta | None:
+    """Hours and minutes of a time head (``9:14``, ``下午9:14``); with ``half_after`` the day
+    half is in the tail, so the head counts 12 as 0 and the tail adds 12 hours for PM."""
+    numbers = _NUMBERS(text)
+    if len(numbers) < 2:
+        return None
+    h, m = int(numbers[0]), int(numbers[1])
+    pm = day_half(text)
+    if pm is not None or half_after:
+        if h > 12:
+            return None
+        h = (h % 12) + (12 if pm else 0)
+    if h > 23 or m > 59:
+        return None
+    return timedelta(hours=h, minutes=m)
+
+
+def clock_tail(text: str) -> timedelta | None:
+    """Seconds, and 12 hours for an afternoon word, of a time tail (``:05 PM] ``, `` - ``)."""
+    numbers = _NUMBERS(text)
+    s = int(numbers[0]) if numbers else 0
+    if s > 59:
+        return None
+    return timedelta(hours=12 if day_half(text) else 0, seconds=s)
 
 
 @dataclass(frozen=True, slots=True)
