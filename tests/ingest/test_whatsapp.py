@@ -890,3 +890,64 @@ def test_cli_date_order_and_errors(tmp_path: Path) -> None:
     assert failed.stderr.strip().count("\n") == 0
     assert f"{bad}:1: no WhatsApp message headers found" in failed.stderr
     assert "Traceback" not in failed.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# Internals that speed relies on: chunked reading, time caches, the collector
+
+
+def test_tiny_chunks_read_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = (
+        "Exported\n31/12/2023, 21:14 - Sam: a long message\nwith lines\n\nand a gap\n"
+        "2 eggs\n31/12/2023, 21:15 - Alex: <Media omitted>\n"
+        "[31/12/23, 9:00:00 PM] Quoted Person: pasted\n"
+        "31/12/2023, 21:16 - Sam added Jo\n31/12/2023, 21:17 - Jo: hi\n"
+    )
+    whole = parse(tmp_path, text)
+    for size in (1, 7, 30):
+        monkeypatch.setattr(wa, "_CHUNK", size)
+        assert parse(tmp_path, text).messages == whole.messages
+        assert parse(tmp_path, text).skipped == whole.skipped
+    assert [m.text for m in whole.messages] == [
+        "a long message\nwith lines\n\nand a gap\n2 eggs",
+        "[31/12/23, 9:00:00 PM] Quoted Person: pasted",
+        "Sam added Jo",
+        "hi",
+    ]
+
+
+def test_time_head_and_tail_add_up_to_the_time() -> None:
+    from attune.ingest.whatsapp_dates import clock, clock_head, clock_tail, day_half, split_time
+
+    forms = []
+    for hour in range(24):
+        for seconds in ("", ":00", ":59"):
+            twelve = hour % 12 or 12
+            forms += [f"{hour}:07{seconds} - ", f"{hour:02d}.07{seconds.replace(':', '.')}] "]
+            for am, pm in (("AM", "PM"), ("a. m.", "p. m."), ("ص", "م")):
+                word = pm if hour >= 12 else am
+                forms.append(f"{twelve}:07{seconds}\u202f{word} - ")
+            for am, pm in (("午前", "午後"), ("오전", "오후")):
+                forms.append(f"{pm if hour >= 12 else am}{twelve}:07{seconds}] ")
+    for form in forms:
+        head, tail = split_time(form)
+        parts = clock_head(head, day_half(tail) is not None), clock_tail(tail)
+        assert parts[0] is not None and parts[1] is not None, form
+        assert parts[0] + parts[1] == clock(form), form
+    assert clock("13:07 PM - ") is None
+    assert clock("9:61 - ") is None
+
+
+def test_collector_is_left_as_found(tmp_path: Path) -> None:
+    import gc
+
+    assert gc.isenabled()
+    parse(tmp_path, "31/12/2023, 21:14 - Sam: hi\n")
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        parse(tmp_path, "31/12/2023, 21:14 - Sam: hi\n")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

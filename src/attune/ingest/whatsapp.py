@@ -434,10 +434,10 @@ def _sample(text: str) -> list[tuple[str, str]]:
     """(date, time) texts of headers from the start of the file and slices spread through it:
     enough to learn the file's spelling and, almost always, its day/month order cheaply."""
     size = len(text)
-    windows = [(0, min(size, 1 << 18))]
-    if size > 1 << 19:
+    windows = [(0, min(size, 1 << 16))]
+    if size > 1 << 17:
         step = size // 33
-        windows += [(k * step, k * step + (1 << 15)) for k in range(1, 33)]
+        windows += [(k * step, k * step + (1 << 13)) for k in range(1, 33)]
     matches: list[re.Match[str]] = []
     first = _header_at(text, 0)
     if first is not None:
