@@ -152,11 +152,14 @@ Row = tuple[float, float, int, float]
 """Wall seconds, CPU seconds, messages read, peak resident MB."""
 
 
+CPU = "0"
+
+
 def _run(code: str, *args: str) -> Row | str:
     """Run a measurement in a fresh interpreter pinned to one core where the OS allows it."""
     command = [sys.executable, "-c", textwrap.dedent(code), *args]
     if sys.platform.startswith("linux") and shutil.which("taskset"):
-        command = ["taskset", "-c", "0", *command]
+        command = ["taskset", "-c", CPU, *command]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         lines = (done.stderr or done.stdout).strip().splitlines()
@@ -183,7 +186,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (best kept)")
     parser.add_argument("--keep", type=Path, help="write the generated export here and keep it")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
+    parser.add_argument("--cpu", default="0", help="the core to pin measurements to (Linux)")
     args = parser.parse_args()
+    global CPU
+    CPU = args.cpu
 
     with tempfile.TemporaryDirectory(prefix="attune-bench-") as tmp:
         folder = args.keep or Path(tmp)

@@ -158,6 +158,18 @@ _DELETED = {
 }
 """A deleted post's text (case-folded, without its final full stop)."""
 
+_OMITTED_BODY = {
+    written: (f"<omitted:{kind}>",)
+    for placeholder, kind in _OMITTED.items()
+    for written in (
+        placeholder[0] + placeholder[1].upper() + placeholder[2:]
+        if placeholder.startswith("<")
+        else "\u200e" + placeholder,
+    )
+}
+"""Whole bodies that are just an omitted-media placeholder as commonly written (``<Media
+omitted>``, ``\u200eimage omitted``): a dictionary lookup instead of :func:`classify`."""
+
 _EXACT_PLAIN = {
     variant
     for phrase in (
@@ -186,6 +198,7 @@ _EXACT_PLAIN = {
     for variant in (phrase, phrase[0].upper() + phrase[1:], phrase.replace("gif", "GIF"))
 }
 """Placeholders with no ``<``, ``(`` or mark in them: the fast path checks these exactly."""
+_LONGEST_EXACT = max(map(len, _EXACT_PLAIN))
 
 _SPECIAL = re.compile(f"[<({MARKS}]").search
 """A message needs a closer look only if it has one of these (placeholders, edits, marks)."""
@@ -527,14 +540,6 @@ def _no_collection_passes() -> Iterator[None]:
             gc.enable()
 
 
-class _Authors(dict[str, "str | None"]):
-    """Raw author text → clean name (None: the line is really a system notice), computed once."""
-
-    def __missing__(self, raw: str) -> str | None:
-        author = self[raw] = _author(raw) if raw else None
-        return author
-
-
 class _Scan:
     """One pass over the text: messages in export order, plus what the continuation rule and the
     order check need (nothing kept per message beyond the message itself).
@@ -622,7 +627,7 @@ class _Scan:
         dates = self.dates
         heads = self.heads
         tails = self.tails
-        names = _Authors()
+        names: dict[str, str | None] = {"": None}
         own = self.own
         entry = self.entry
         has_mark = _HAS_MARK
@@ -637,7 +642,7 @@ class _Scan:
         name = body = tail = ""
         first = first_row.match(text)
         start, size = (first.end() if first is not None else 0), len(text)
-        chunk: list[tuple[str, ...]] = [first.groups()] if first is not None else []
+        chunk: list[tuple[str, ...]] = [first.groups("")] if first is not None else []
         while True:
             for date_text, time_head, time_tail, row_name, row_body, other in chunk:
                 if date_text:
@@ -645,15 +650,19 @@ class _Scan:
                         date_entry = dates[date_text]
                         when = date_entry[0] + heads[time_head] + tails[time_tail]
                         shape = date_entry[1]
+                        next_author = names[row_name]
                     except KeyError:  # not seen yet, or impossible
                         when, shape = own(date_text, time_head, time_tail)
+                        next_author = names.get(row_name, "")
+                        if next_author == "":
+                            next_author = names[row_name] = _author(row_name)
                     if when is not None:
                         if (
                             author is not None
                             and "<" not in body
                             and "(" not in body
                             and (body.isascii() or has_mark(body) is None)
-                            and body not in exact
+                            and (len(body) > _LONGEST_EXACT or body not in exact)
                         ):
                             append(new("", stamp, author, body))
                         else:
@@ -662,7 +671,7 @@ class _Scan:
                             odd.append((len(messages), shape))
                         stamp = when
                         name = row_name
-                        author = names[row_name]
+                        author = next_author
                         body = row_body
                         tail = ""
                         continue
@@ -682,7 +691,9 @@ class _Scan:
                             odd.append((len(messages), shape))
                         stamp = when
                         name = header.group(3) or ""
-                        author = names[name]
+                        author = names.get(name, "")
+                        if author == "":
+                            author = names[name] = _author(name)
                         body = other[header.end() - 1 :]
                         tail = ""
                         continue
@@ -706,6 +717,10 @@ class _Scan:
             for number, line in enumerate(body.split("\n")):
                 if line.strip():
                     self.orphans.append(Skipped(number, _ORPHAN, line.strip()[:200]))
+            return
+        omitted = _OMITTED_BODY.get(body) if author is not None else None
+        if omitted is not None:  # the commonest placeholders, exactly as WhatsApp writes them
+            self.messages.append(Message("", stamp, author, "", attachments=omitted))
             return
         message = _message(stamp, author, name or None, body)
         if not name and ":" in message.text:
