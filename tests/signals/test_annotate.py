@@ -129,6 +129,7 @@ def test_empty_input(annotator: Annotator) -> None:
 def test_each_distinct_text_is_encoded_once(
     annotator: Annotator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    annotator = Annotator(annotator.model)  # a fresh cache of recent embeddings
     calls: list[list[str]] = []
     real = annotator.model.encode
 
@@ -148,6 +149,28 @@ def test_each_distinct_text_is_encoded_once(
     assert len(calls) == 1
     assert sorted(calls[0]) == sorted({"ok", "lol", "❤️", "not in the run"})
     assert records[0]["emotions"] == records[2]["emotions"] == records[4]["emotions"]
+
+
+def test_recent_embeddings_are_reused_between_calls(
+    annotator: Annotator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    annotator = Annotator(annotator.model)
+    calls: list[list[str]] = []
+    real = annotator.model.encode
+
+    def spy(texts: list[str], **kwargs: Any) -> Any:
+        calls.append(list(texts))
+        return real(texts, **kwargs)
+
+    monkeypatch.setattr(annotator.model, "encode", spy)
+    first = annotator.annotate_one("how was the dentist?")
+    reply = annotator.annotate_one("fine, no fillings 🎉", ["how was the dentist?"])
+    assert calls == [["how was the dentist?"], ["fine, no fillings 🎉"]]
+    assert annotator.annotate_one("how was the dentist?") == first
+    fresh = Annotator(annotator.model).annotate_one(
+        "fine, no fillings 🎉", ["how was the dentist?"]
+    )
+    assert fresh == reply
 
 
 def test_duplicates_get_identical_records(annotator: Annotator) -> None:

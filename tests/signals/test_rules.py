@@ -38,6 +38,11 @@ SELF_HARM = [
     "I took all my pills",
     "I wish I was never born",
     "I’m going to end it all",  # curly apostrophe
+    "I've started cutting again",
+    "I don't see myself being around in a year",
+    "I keep writing goodbye texts and deleting them",
+    "I have a plan and a date",
+    "please don't hurt yourself tonight. I'm on my way",  # the partner's self-harm counts too
 ]
 NOT_SELF_HARM = [
     "dying 😂",
@@ -51,6 +56,10 @@ NOT_SELF_HARM = [
     "the battery is dying",
     "I can't do this maths homework",
     "I'd die for you ❤️",
+    "I'm ending it with my book club, they only read thrillers",
+    "my nan will kill me if I don't come for Sunday roast",
+    "nobody would notice if I left early right? this party's dead",
+    "cutting out sugar this month, wish me luck",
 ]
 
 
@@ -81,6 +90,10 @@ THREATS = [
     "don't make me hit you",
     "i'll make your life hell",
     "I'll post those photos",
+    "I'll put you in hospital. don't think I won't",
+    "keep talking like that and see what happens to your face",
+    "I've got a knife in my hand right now so think very carefully",
+    "you said you'd hurt me if I went. I'm scared to come home tonight",
 ]
 NOT_THREATS = [
     "I'm going to kill you if you eat my leftovers 😂",
@@ -92,6 +105,10 @@ NOT_THREATS = [
     "you're killing me 😂",
     "I'll destroy you at scrabble tonight",
     "I'll take the kids to school",
+    "watch your back in Mario Kart tonight 🍌",
+    "you'll pay for that 😂 revenge prank incoming",
+    "got a knife in one hand and onions everywhere, call you after dinner",
+    "I'm outside your work with coffee ☕ come down on your break",
 ]
 
 
@@ -120,6 +137,10 @@ CONTROL = [
     "turn your location back on",
     "answer me right now",
     "you'll do what I say",
+    "be home by 6. one minute late and I'll know",
+    "you'll get £40 a week for food and I want every receipt",
+    "I can see on Life360 you stopped for 20 mins on the way home. who was it",
+    "you went through my phone again while I was asleep",  # reports of control count too
 ]
 NOT_CONTROL = [
     "who were you texting? you looked so happy",
@@ -129,6 +150,9 @@ NOT_CONTROL = [
     "you can see your friends whenever you want",
     "have you seen my keys",
     "your sister is coming over",
+    "drop me a pin when you're at the festival so I can find you",
+    "send me your location? I'm at the station and can't see you anywhere",
+    "what time will you be home? just so I know when to put dinner on",
 ]
 
 

@@ -2,7 +2,8 @@
 
 The encoder is a token-embedding lookup (``Gather``) followed by attention-masked mean pooling, so
 it has the real model's inputs and output (``docs/signals_model.md``) at a fraction of the size.
-The heads follow the ``heads.json`` schema with every head the contract needs.
+The heads follow the ``heads.json`` schema with every head the contract needs, with the inputs
+``training/tasks.py`` gives them.
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ HEAD_SPECS: dict[str, dict[str, Any]] = {
         "labels": ["validating", "invalidating", "none"],
     },
     "disclosure": {"input": "self", "type": "multiclass", "labels": ["0", "1", "2"]},
-    "horseman": {"input": "pair", "type": "multiclass", "labels": ["none", *HORSEMEN]},
-    "antidote": {"input": "pair", "type": "multiclass", "labels": ["none", *ANTIDOTES]},
+    "horseman": {"input": "self", "type": "multiclass", "labels": ["none", *HORSEMEN]},
+    "antidote": {"input": "self", "type": "multiclass", "labels": ["none", *ANTIDOTES]},
     "repair": {"input": "pair", "type": "multiclass", "labels": ["none", "repair"]},
     "safety": {"input": "self", "type": "multilabel", "labels": list(SAFETY)},
 }

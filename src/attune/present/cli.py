@@ -133,8 +133,7 @@ def annotate(
     items = read_items(in_)
     annotator = Annotator.load(model)
     with progress:
-        records = annotator.annotate(items, progress=progress)
-    write_records(records, out)
+        write_records(annotator.annotate_iter(items, progress=progress), out)
 
 
 class _LazyProgress:
@@ -153,11 +152,16 @@ class _LazyProgress:
         if self.bar is None:
             if not self.console.is_terminal or time.monotonic() - self.started < self.delay:
                 return
-            self.bar = Progress(console=self.console, transient=True)
+            self.bar = Progress(
+                console=self.console, transient=True, redirect_stdout=False, redirect_stderr=False
+            )
             self.bar.start()
             self.task = self.bar.add_task(self.label, total=total)
         if self.task is not None:
             self.bar.update(self.task, completed=done, total=total)
+            if done >= total:  # encoding is over: the bar goes before any output is written
+                self.bar.stop()
+                self.task = None
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:

@@ -46,8 +46,10 @@ so any label a rule set can be explained).
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,7 +59,7 @@ import numpy.typing as npt
 
 from attune.errors import AttuneError
 from attune.signals import rules
-from attune.signals.heads import HeadSpec, pair_input
+from attune.signals.heads import HeadInput, HeadSpec, pair_input
 from attune.signals.model import BATCH_SIZE, HEADS_JSON, SignalsModel
 
 GOEMOTIONS = (
@@ -102,13 +104,14 @@ ALIASES = {  # data sets' own label names → the contract's
     "gentle_start_up": "gentle_startup",
     "self-soothing": "self_soothing",
 }
-CHUNK = 1024  # rows per head evaluation: bounds the memory of pair inputs (4 x dim floats a row)
+RECENT = 1024  # embeddings kept between calls (1.5 MB at 384 dimensions)
+CHUNK = 256  # rows per head evaluation: bounds the memory of pair inputs and GELU temporaries
 
 Progress = Callable[[int, int], None]
 """Called as texts are encoded: (texts encoded so far, texts to encode)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     """One message to annotate: its id (any JSON value), text, and the messages before it."""
 
@@ -123,6 +126,45 @@ def _norm_label(label: str) -> str:
     return ALIASES.get(label.strip().lower(), ALIASES.get(key, key))
 
 
+class _Outputs:
+    """The heads' outputs for many rows, kept as arrays; :meth:`row` reads one row's values."""
+
+    def __init__(self, owner: Annotator, outputs: dict[str, npt.NDArray[np.float32]]) -> None:
+        self.owner = owner
+        self.probs = outputs
+        self.columns: dict[str, npt.NDArray[Any]] = {}
+        for name, probs in outputs.items():
+            if name == "emotions":
+                order = owner._emotion_order
+                self.columns[name] = np.round(probs[:, order].astype(np.float64), 4)
+            elif name == "intimacy":
+                self.columns[name] = np.round(probs[:, 0].astype(np.float64), 4)
+            elif name == "safety":
+                self.columns[name] = probs >= owner._safety_thresholds
+            elif name == "repair":
+                self.columns[name] = owner._repair(probs)
+            elif name in owner._choosers:
+                self.columns[name] = probs.argmax(axis=1)
+
+    def row(self, i: int) -> dict[str, Any]:
+        owner = self.owner
+        out: dict[str, Any] = {}
+        for name, column in self.columns.items():
+            if name == "emotions":
+                out[name] = dict(zip(GOEMOTIONS, column[i].tolist(), strict=True))
+                out["emotion_labels"] = owner._emotion_labels(self.probs[name][i])
+            elif name == "intimacy":
+                out[name] = float(column[i])
+            elif name == "safety":
+                hits = column[i].tolist()
+                out[name] = {s for s, hit in zip(owner._safety_labels, hits, strict=True) if hit}
+            elif name == "repair":
+                out[name] = bool(column[i])
+            else:
+                out[name] = owner._choosers[name].values[int(column[i])]
+        return out
+
+
 @dataclass(frozen=True)
 class _Choice:
     """A multiclass head read as contract values: value per output (None for a "none" class)."""
@@ -130,15 +172,13 @@ class _Choice:
     head: str
     values: tuple[Any, ...]
 
-    def pick(self, probs: npt.NDArray[np.float32]) -> list[Any]:
-        return [self.values[i] for i in probs.argmax(axis=1).tolist()]
-
 
 class Annotator:
     """Annotates messages with every signal of the contract (see the module docstring)."""
 
     def __init__(self, model: SignalsModel) -> None:
         self.model = model
+        self._recent: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
         self._where = model.directory / HEADS_JSON
         specs = model.heads.specs
         missing = [
@@ -233,16 +273,18 @@ class Annotator:
             raise AttuneError(f"{self._where}: head {name!r} must have 3 levels (0, 1, 2)")
         return _Choice(name, (0, 1, 2))
 
-    def _repair_reader(self, spec: HeadSpec) -> Callable[[npt.NDArray[np.float32]], list[bool]]:
+    def _repair_reader(
+        self, spec: HeadSpec
+    ) -> Callable[[npt.NDArray[np.float32]], npt.NDArray[np.bool_]]:
         labels = [_norm_label(label) for label in spec.labels]
         if spec.type == "multilabel" and len(labels) == 1:
             threshold = (spec.thresholds or (0.5,))[0]
-            return lambda probs: (probs[:, 0] >= threshold).tolist()
+            return lambda probs: np.asarray(probs[:, 0] >= threshold)
         if spec.type == "multiclass" and len(labels) == 2:
             positive = [i for i, label in enumerate(labels) if label in REPAIR_LABELS]
             if len(positive) == 1 and labels[1 - positive[0]] in NONE_LABELS:
                 index = positive[0]
-                return lambda probs: (probs.argmax(axis=1) == index).tolist()
+                return lambda probs: np.asarray(probs.argmax(axis=1) == index)
         raise AttuneError(
             f"{self._where}: head 'repair' must be multiclass [none, repair] or multilabel [repair]"
         )
@@ -267,8 +309,19 @@ class Annotator:
         progress: Progress | None = None,
     ) -> list[dict[str, Any]]:
         """One output record per item, in the same order (see the module docstring)."""
+        return list(self.annotate_iter(items, batch_size=batch_size, progress=progress))
+
+    def annotate_iter(
+        self,
+        items: Sequence[Item],
+        *,
+        batch_size: int = BATCH_SIZE,
+        progress: Progress | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """The records of :meth:`annotate`, built one at a time as they are consumed (the encoder
+        and heads run first, over every distinct text), so a writer need not hold them all."""
         if not items:
-            return []
+            return
         texts = self.texts_to_encode(items)
         row = {text: i for i, text in enumerate(texts)}
         done = 0
@@ -279,123 +332,81 @@ class Annotator:
             if progress is not None:
                 progress(done, len(texts))
 
-        embeddings = self.model.encode(texts, batch_size=batch_size, progress=advance)
-
+        embeddings = self._encode(texts, batch_size, advance)
         message_rows = sorted({row[item.text] for item in items})
-        self_out = self._self_heads(embeddings, message_rows)
+        own = self._heads("self", embeddings, [(r, -1) for r in message_rows])
+        own_index = {r: i for i, r in enumerate(message_rows)}
         pairs: dict[tuple[int, int], int] = {}
         for item in items:
-            key = (row[item.text], row[item.context[-1]] if item.context else -1)
-            pairs.setdefault(key, len(pairs))
-        pair_out = self._pair_heads(embeddings, list(pairs))
+            pairs.setdefault(self._pair_key(item, row), len(pairs))
+        pair = self._heads("pair", embeddings, list(pairs))
+        del embeddings
 
-        cue_cache: dict[str, rules.Cues] = {}
-
-        def cues_of(text: str) -> rules.Cues:
-            found = cue_cache.get(text)
-            if found is None:
-                found = cue_cache[text] = rules.cues(text)
-            return found
-
-        records = []
+        cues_of = functools.lru_cache(maxsize=4096)(rules.cues)  # duplicates and recent contexts
         for item in items:
-            text_row = row[item.text]
-            pair_row = pairs[(text_row, row[item.context[-1]] if item.context else -1)]
+            heads = own.row(own_index[row[item.text]])
+            heads.update(pair.row(pairs[self._pair_key(item, row)]))
             tense = rules.tense([cues_of(text) for text in item.context[-3:]])
-            records.append(
-                self._record(
-                    item, self_out[text_row], pair_out[pair_row], cues_of(item.text), tense
-                )
-            )
-        return records
+            yield self._record(item, heads, cues_of(item.text), tense)
+
+    def _encode(
+        self, texts: list[str], batch_size: int, progress: Callable[[int], None]
+    ) -> npt.NDArray[np.float32]:
+        """Embeddings of ``texts``, reusing those of the last ``RECENT`` texts seen by this
+        annotator (a reply's context is usually the message annotated just before it)."""
+        recent = self._recent
+        missing = [t for t in texts if t not in recent]
+        fresh = self.model.encode(missing, batch_size=batch_size, progress=progress)
+        for text, vector in zip(missing, fresh, strict=True):
+            recent[text] = vector
+        out = np.empty((len(texts), self.model.heads.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            out[i] = recent[text]
+            recent.move_to_end(text)
+        while len(recent) > RECENT:
+            recent.popitem(last=False)
+        progress(len(texts) - len(missing))
+        return out
+
+    @staticmethod
+    def _pair_key(item: Item, row: Mapping[str, int]) -> tuple[int, int]:
+        return row[item.text], row[item.context[-1]] if item.context else -1
 
     def annotate_one(self, text: str, context: Sequence[str] = ()) -> dict[str, Any]:
         """Annotate a single message (the model stays loaded between calls)."""
         return self.annotate([Item(id=None, text=text, context=tuple(context))])[0]
 
-    def _self_heads(
-        self, embeddings: npt.NDArray[np.float32], rows: Sequence[int]
-    ) -> dict[int, dict[str, Any]]:
-        out: dict[int, dict[str, Any]] = {row: {} for row in rows}
-        for start in range(0, len(rows), CHUNK):
-            chunk = list(rows[start : start + CHUNK])
-            self._read(self.model.heads.run("self", embeddings[chunk]), chunk, out)
-        return out
+    def _heads(
+        self, kind: HeadInput, embeddings: npt.NDArray[np.float32], keys: Sequence[tuple[int, int]]
+    ) -> _Outputs:
+        """Every head of input ``kind`` on rows ``keys`` — (text row, answered row or -1) — in
+        chunks, so pair inputs (4 x dim floats a row) never take much memory."""
+        heads = self.model.heads
+        names = [name for name, _, _ in heads.groups[kind].bounds]
+        parts: dict[str, list[npt.NDArray[np.float32]]] = {name: [] for name in names}
+        if names:
+            padded = np.concatenate([embeddings, np.zeros((1, heads.dim), np.float32)])
+            for start in range(0, len(keys), CHUNK):
+                chunk = keys[start : start + CHUNK]
+                e = padded[[k[0] for k in chunk]]
+                x = e if kind == "self" else pair_input(e, padded[[k[1] for k in chunk]])
+                for name, out in heads.run(kind, x).items():
+                    parts[name].append(out)
+        return _Outputs(self, {name: np.concatenate(p) for name, p in parts.items()})
 
-    def _pair_heads(
-        self, embeddings: npt.NDArray[np.float32], pairs: Sequence[tuple[int, int]]
-    ) -> list[dict[str, Any]]:
-        out: dict[int, dict[str, Any]] = {i: {} for i in range(len(pairs))}
-        if not self.model.heads.groups["pair"].bounds:
-            return [out[i] for i in range(len(pairs))]
-        zero = np.zeros((1, embeddings.shape[1]), dtype=np.float32)
-        padded = np.concatenate([embeddings, zero])  # row -1: the zero context vector
-        for start in range(0, len(pairs), CHUNK):
-            chunk = pairs[start : start + CHUNK]
-            e = padded[[p[0] for p in chunk]]
-            c = padded[[p[1] for p in chunk]]
-            heads = self.model.heads.run("pair", pair_input(e, c))
-            self._read(heads, range(start, start + len(chunk)), out)
-        return [out[i] for i in range(len(pairs))]
-
-    def _read(
-        self,
-        heads: Mapping[str, npt.NDArray[np.float32]],
-        keys: Sequence[int],
-        out: dict[int, dict[str, Any]],
-    ) -> None:
-        """The contract values of some heads' outputs, into ``out[key]`` for each row's key."""
-        columns: dict[str, list[Any]] = {}
-        for name, probs in heads.items():
-            if name == "emotions":
-                columns["emotions"] = [
-                    dict(zip(GOEMOTIONS, row, strict=True))
-                    for row in np.round(
-                        probs.astype(np.float64)[:, self._emotion_order], 4
-                    ).tolist()
-                ]
-                columns["emotion_labels"] = self._emotion_labels(probs)
-            elif name == "intimacy":
-                columns[name] = np.round(probs[:, 0].astype(np.float64), 4).tolist()
-            elif name == "safety":
-                hits = probs >= self._safety_thresholds
-                columns[name] = [
-                    {label for label, hit in zip(self._safety_labels, row, strict=True) if hit}
-                    for row in hits.tolist()
-                ]
-            elif name == "repair":
-                columns[name] = self._repair(probs)
-            elif name in self._choosers:
-                columns[name] = self._choosers[name].pick(probs)
-        for j, key in enumerate(keys):
-            record = out[key]
-            for name, values in columns.items():
-                record[name] = values[j]
-
-    def _emotion_labels(self, probs: npt.NDArray[np.float32]) -> list[list[str]]:
+    def _emotion_labels(self, probs: npt.NDArray[np.float32]) -> list[str]:
         """Labels at or above their thresholds, most probable first; ``neutral`` alone if none."""
         passing = probs >= self._emotion_thresholds
-        passing[:, self._neutral] = False
-        labels = self._emotion_names
-        out = []
-        for i in range(len(probs)):
-            hits = np.flatnonzero(passing[i])
-            if not len(hits):
-                out.append(["neutral"])
-            else:
-                ranked = hits[np.argsort(-probs[i, hits], kind="stable")]
-                out.append([labels[j] for j in ranked.tolist()])
-        return out
+        passing[self._neutral] = False
+        hits = np.flatnonzero(passing)
+        if not len(hits):
+            return ["neutral"]
+        ranked = hits[np.argsort(-probs[hits], kind="stable")]
+        return [self._emotion_names[j] for j in ranked.tolist()]
 
     def _record(
-        self,
-        item: Item,
-        own: Mapping[str, Any],
-        pair: Mapping[str, Any],
-        cue: rules.Cues,
-        tense: bool,
+        self, item: Item, heads: Mapping[str, Any], cue: rules.Cues, tense: bool
     ) -> dict[str, Any]:
-        heads = {**own, **pair}
         question = cue.question
         listening = heads["listening"]
         mi = heads["mi_behaviour"]
@@ -409,8 +420,8 @@ class Annotator:
         horseman, repair, fired = cue.in_context(tense)
         return {
             "id": item.id,
-            "emotions": dict(heads["emotions"]),
-            "emotion_labels": list(heads["emotion_labels"]),
+            "emotions": heads["emotions"],
+            "emotion_labels": heads["emotion_labels"],
             "listening": listening,
             "empathy": {key: heads[head] for key, head in EMPATHY.items()},
             "mi_behaviour": mi,

@@ -1,4 +1,4 @@
-"""The JSON Lines of ``attune annotate``: reading messages in, writing records out, all or nothing."""
+"""The JSON Lines of ``attune annotate``: messages in, records out (written all or nothing)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -67,14 +67,15 @@ def _item(path: Path, number: int, obj: Any) -> Item:
     return Item(id=obj["id"], text=text, context=tuple(context), sender=sender)
 
 
-def record_lines(records: Iterable[dict[str, Any]]) -> list[str]:
+def record_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
     dumps = json.JSONEncoder(ensure_ascii=False).encode
-    return [dumps(record) + "\n" for record in records]
+    return (dumps(record) + "\n" for record in records)
 
 
 def write_records(records: Iterable[dict[str, Any]], out: Path | None) -> None:
     """Write to ``out`` through a temporary file renamed into place, so no half file is left;
-    to stdout when ``out`` is None."""
+    to stdout when ``out`` is None. Records are written as they come (an iterator is never
+    held in memory whole)."""
     lines = record_lines(records)
     if out is None:
         sys.stdout.writelines(lines)

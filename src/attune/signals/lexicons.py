@@ -120,7 +120,7 @@ SELF_HARM_EXPLICIT = (
     r"(?: anymore| any more)?\b"
     r"|\b(?:won'?t|will not|wont) be (?:around|here) (?:much longer|anymore|any more|for long)\b"
     r"|\b(?:don'?t|do not) want to wake up\b|\bhope i (?:don'?t|never) wake up\b"
-    r"|\bno ?one would (?:miss|notice|care if) (?:me|i)\b|\bnobody would (?:miss|notice|care)\b"
+    r"|\b(?:no ?one|nobody) would (?:miss|notice|care)(?: about)? (?:me\b|if i (?:was|were|died|disappeared|wasn'?t|weren'?t|stopped|was gone))"
     r"|\beveryone (?:would be|is|'d be) better off without me\b|\bi'?m (?:just )?a burden\b"
     r"|\bwhat'?s the point (?:of|in) (?:living|being alive|going on|life|anything)\b"
     r"|\bcan'?t (?:go on|keep going|take (?:it|this|much more)) (?:anymore|any more|like this|much longer)\b"
@@ -132,7 +132,7 @@ SELF_HARM_EXPLICIT = (
 
 SELF_HARM_IDIOM = (
     r"\bkill(?:ing)? my ?self\b|\bkms\b|\b(?:want|wanna|wanted|going|gonna) (?:to )?die\b"
-    r"|\bwish i (?:was|were) dead\b|\bkill me\b|\bi'?d rather (?:be dead|die)\b"
+    r"|\bwish i (?:was|were) dead\b|^(?:please |just |someone |somebody |pls )?kill me\b|\bi'?d rather (?:be dead|die)\b"
 )
 """Phrases people also use as hyperbole; silenced by laughter or an idiom ("die of embarrassment")."""
 
@@ -212,7 +212,10 @@ CONTROL_RESOURCES = (
 # --- the Four Horsemen -------------------------------------------------------------------------
 
 CONTEMPT = (
-    r"🙄|😒|\*\s*rolls? (?:my |his |her )?eyes\s*\*|\*\s*eye ?roll\s*\*|^eye ?roll[.!]*$"
+    r"^[\W_]*(?:[\w']+[\W_]*?){0,3}(?:🙄|😒)[\W_]*$"
+    r"|^(?=.*\b(?:of course|obviously|silly me|must be nice|sure you|great job|well done|thanks a lot|so nice of you|how nice|good for you)\b).*(?:🙄|😒)"
+    r"|^(?=.*\b(?:you|u|ur|your|you'?re|yours)\b).*(?:🙄|😒)"
+    r"|\*\s*rolls? (?:my |his |her )?eyes\s*\*|\*\s*eye ?roll\s*\*|^eye ?roll[.!]*$"
     rf"|\b{YOU_ARE} (?:such |so |a |an |being |just |literally |fucking |a fucking |an absolute "
     r"|a complete |a total |pathetic )*(?:idiot|moron|pathetic|useless|stupid|dumb|loser|joke|clown"
     r"|psycho|disgusting|embarrassing|worthless|hopeless|brain ?dead|retard\w*|cretin|imbecile"
@@ -222,7 +225,9 @@ CONTEMPT = (
     r"|\bwhatever you say,? (?:princess|genius|boss|dear|darling|einstein|your majesty)\b"
     r"|\b(?:wow|oh|sure|great),? (?:thanks?|good job|well done),? (?:genius|einstein|captain obvious)"
     rf"|\bare {YOU} (?:stupid|dumb|deaf|thick|an idiot|brain ?dead)\b|\bwhat an idiot\b"
-    r"|\b(?:how|so) (?:pathetic|typical)\b|\btypical (?:you|man|woman|of you)\b|\bidiot\b"
+    r"|\b(?:how|so) (?:pathetic|typical)\b|\btypical (?:you|man|woman|of you)\b"
+    r"|\buse your brain\b|\b(?:oh )?(?:no|wow)\.? the tragedy\b|\bhow will you (?:ever )?survive\b|\bsays the one who\b"
+    r"|\bonly took you\b|\bheard that one before\b|\b(?:dating|married to|living with) a (?:child|toddler|teenager|baby)\b"
 )
 CONTEMPT_AFFECTION = r"❤|😘|🥰|😍|💕|💖|\blove (?:you|ya|u)\b|\bbabe\b| x+$"
 
@@ -489,4 +494,102 @@ DISCLOSURE_EMOTIONAL = (
     r"|\bmakes? me feel\b|\bi hate (?:myself|that i|feeling)\b|\bi'?ve never told anyone\b"
     r"|\bmy (?:biggest )?(?:fear|insecurity|worry) is\b|\bi (?:can'?t|cannot) stop (?:thinking"
     r"|crying|worrying)\b|\bi'?m (?:struggling|not ok(?:ay)?|not coping|falling apart)\b"
+    r"|\b(?:i )?(?:miss|love|adore) (?:you|u|ya)\b|\bi'?m (?:so |really )?proud of (?:you|u)\b"
 )
+
+# --- safety, broader families (indirect phrasing; still recall first) --------------------------------
+
+SELF_HARM_INDIRECT = (
+    r"\b(?:thoughts?|thinking|think) (?:about|of) (?:ending (?:it|my life|things)|dying|not being (?:here|around|alive)|killing myself|suicide)\b"
+    r"|\bcan'?t stop thinking about (?:dying|death|ending it)\b|\bthe (?:thoughts|dark thoughts|bad thoughts) (?:are back|again|about)\b"
+    r"|\bdark thoughts\b|\bthe voices? (?:telling|in my head telling) me\b"
+    r"|\b(?:cut|cutting|burn(?:ed|t)?|hit|scratch(?:ed)?|hurt|harm(?:ed)?|starv(?:ed|ing)) (?:myself|my (?:arms?|legs?|wrists?|thighs?))\b"
+    r"|\b(?:started|start|been|was|am|i'?m) cutting(?: again)?\b|\bthe cutting\b|\bi (?:used to )?cut\b(?! (?:my|the|your|it|them|out|back|down|up|off|in|through|some|a|onions|carbs|sugar))"
+    r"|\bcut (?:deeper|again|last night)\b|\brelapsed\b|\brazor ?blades?\b|\bthe blade\b|\bthe razor\b"
+    r"|\b(?:too many|how many|enough) (?:of )?(?:my |the |those |these )?(?:pills|tablets|meds|paracetamol|sleeping tablets)\b"
+    r"|\b(?:stockpil\w*|hoard\w*|count\w*|saving up) (?:my |the )?(?:pills|tablets|meds)\b|\btook too many\b|\btaken everything in\b"
+    r"|\b(?:stop|stopped) existing\b|\btired of (?:existing|living|being alive|life)\b|\b(?:stop|done with) being alive\b|\bwith being alive\b"
+    r"|\bthe permanent kind\b|\b(?:if i )?(?:didn'?t|don'?t|never) wake up\b|\bhope i just don'?t wake\b"
+    r"|\b(?:wrote|writing|written|left|leave) (?:a |the |my )?(?:note|notes|goodbye (?:texts|letters|notes|messages)|letters? for everyone)\b"
+    r"|\b(?:won'?t|will not|don'?t think i'?ll) be (?:here|around|alive) (?:by|in|for|much longer|tomorrow|next|this time)\b"
+    r"|\b(?:don'?t|can'?t) see myself (?:being )?(?:around|here|alive)\b"
+    r"|\bi have a plan\b|\ba plan and a date\b|\bplanning (?:how i'?d|to) (?:do it|end)|\bbeen planning (?:it|how)\b"
+    r"|\bif i had the guts\b|\b(?:didn'?t|did not) go through with it\b|\bhow easy it would be\b|\bat the edge\b"
+    r"|\bworld (?:would|will) (?:keep (?:spinning|going)|be fine|be better) without me\b"
+    r"|\b(?:better off|happier|easier) if i (?:wasn'?t|weren'?t|was gone|were gone|didn'?t (?:exist|wake up)|wasn'?t (?:here|around|alive))\b"
+    r"|\b(?:would|will) (?:anyone|anybody) (?:come to my funeral|notice if i|miss me)\b|\bwhat'?s (?:even )?the point of me\b"
+    r"|\b(?:don'?t|didn'?t) trust myself\b|\bscared (?:of|for) myself\b|\bdo something to myself\b|\bi'?m not safe\b"
+    r"|\bcrisis (?:line|team)\b|\bsuicide (?:line|hotline)\b|\bsamaritans\b|\bmy (?:suicide )?attempt\b"
+    r"|\bending (?:it|your life)\b(?! with| off)"
+    r"|\bwant (?:it|everything|this|it all) to (?:be over|stop|end)\b(?! for a)|\bwish i could (?:just )?(?:stop existing|disappear|not exist)\b"
+    r"|\bi'?ll (?:be dead|drive into|do it|end everything|end it all)\b|\bthe urge\b|\bnot be here anymore\b|\bnot (?:to )?be here anymore\b"
+    r"|\bwish i'?d never been born\b|\bcan'?t wait to not be here\b|\bthe (?:bridge|cliffs?|platform|reservoir|car park)\b.*\b(?:edge|jump|thought|today|again|stood|easy)\b"
+)
+"""Indirect phrasing of suicide or self-harm (plans, notes, methods, 'not being here'), and talk
+about the partner's self-harm; no laughter guard except where the whole message is clearly play."""
+
+THREAT_INJURY = (
+    rf"\b{I_WILL} (?:put|throw|push|drag|knock|kick|slam|flatten|lay|sort|smash|shut) (?:you|u|him|her|them|the both of (?:you|yous)|your \w+ \w+|it for you)\b"
+    rf"|\b(?:put|throw|throwing) (?:you|u|him|her) (?:in(?:to)? (?:hospital|the ground|a wall)|down the stairs|on the floor|through)\b"
+    r"|\bbreak (?:his|her|your|ur|their) (?:legs?|neck|jaw|face|nose|arms?|fingers)\b|\bgoing through the wall\b|\bblack and blue\b"
+    r"|\bwhat happens to (?:your face|you|the kids|the children|your stuff|\w+ when)\b|\bshut it for you\b|\bwish (?:you'?d|you had) never been born\b"
+    r"|\b(?:get(?:ting)?|give you) a slap\b|\bwon'?t be walking\b|\bwhat i (?:can|could|will) do to you\b|\bwhat i'?m (?:capable of|like when)\b"
+    r"|\b(?:you'?ll|you will|you'?re going to|you'?re gonna|gonna) get hurt\b|\bwhen i get my hands on\b|\bpunched the (?:wall|door)\b"
+    r"|\bhands? (?:round|around) my (?:neck|throat)\b|\b(?:held|holding|got|have) a (?:knife|hammer|gun|brick|bat|blade)\b|\bwith a (?:knife|hammer|brick|bat)\b"
+    r"|\b(?:key|slash|scratch) (?:your|ur|the) (?:car|tyres)\b|\bsmash every\b|\bburn (?:this place|the house|it) (?:down|to the ground)\b"
+    r"|\b(?:set (?:on )?fire|goes out the window|in the canal|with bleach)\b|\bthere won'?t be a next time\b|\bdoors break\b"
+    r"|\bif you (?:call|ring) the police\b|\b(?:sending|send|post|posting|share|leak)\w* (?:those |your |the |all )?(?:photos|pics|nudes|videos) (?:to|on|online|everywhere)\b"
+    r"|\bnudes? (?:go|goes|will go) (?:on|to|online)\b|\bthe kids (?:will )?(?:pay|find me)\b|\bnot to a nice farm\b|\bat the pound\b"
+    r"|\bget rid of (?:it|the dog|the cat|him|her)\b|\b(?:there'?ll|there will) be consequences\b|\bi'?m not scared of prison\b"
+    r"|\bnothing (?:left )?to lose\b|\bsleep with one eye open\b|\bwhile you can\b|\bgoing to (?:a|your) funeral\b"
+    r"|\byou said (?:you'?d|you would) (?:hurt|kill|put|hit) me\b|\bscared (?:of you|to come home)\b|\bi'?ll (?:find|sort) (?:you|him|her|them|your \w+) (?:out )?properly\b"
+    r"|\bi'?ll find (?:you|him|her|you and)\b|\bgoing to find (?:him|her|you)\b|\bi know the code\b|\bi'?m (?:sat |sitting |waiting |standing )?outside your (?:flat|house|work|door|building)\b(?!.*(?:coffee|☕|come down on your break))"
+    r"|\bwatch (?:yourself|himself|herself|his back|her back)\b|\bi'?m watching you\b|\bthis isn'?t over\b(?!.*(?:rematch|round|game))"
+    r"|\b(?:keep (?:pushing|talking|walking|laughing|ignoring me|it up)|go on then|try (?:and|to) \w+)\b.*\bsee (?:what happens|how far you get|where that gets you|who'?s laughing)\b"
+    r"|\bsee what happens (?:to|after|when)\b|\bin one piece\b|\bdon'?t test me\b|\byou know how i get\b|\bremember what happened (?:last time|when)\b"
+    r"|\bit'?d be (?:such )?a shame if\b|\baccidents happen\b.*\b(?:roads?|dark|especially)\b|\bbad luck\b.*\b(?:disrespect|cross)|\b(?:disrespect|cross)\w* me\b"
+    r"|\bi'?ll make sure (?:the kids|you|everyone)\b|\byou won'?t get custody\b|\bi'?ll tell (?:everyone|your (?:parents|boss|church|mum|dad))\b"
+    r"|\bforward your (?:texts|messages|photos)\b|\byou(?:'ll| will) (?:see|find out) what i'?m like\b|\byou'?ll find out\b|\bwait (?:till|until) i get (?:home|back|in|there|you)\b"
+    r"|\bbetter (?:hope|pray) (?:you'?re|i'?ve|i have)\b|\bwhat'?s coming to (?:you|u)\b|\bit might be your last\b|\bwhat happens when (?:mummy|daddy|you)\b"
+    r"|\bi'?ll drop \w+ at\b|\bone more word\b"
+)
+"""Threats of injury, to children, pets, property, exposure; intimidation ('see what happens')."""
+
+CONTROL_MORE = (
+    r"\bsend me (?:your |a |the )?(?:location|screenshots?|pics?|receipts?|call log|bank statement|the receipt)\b(?!.*(?:can'?t see you|so i can find you|outfit|when you'?re at))"
+    r"|\b(?:checked|check|checking|logged into|logged you out of|go(?:ing)? through|went through|read|looked at|looking at|can see|got) (?:your|ur) (?:phone|messages|texts|email|emails|bank|snap ?map|location|life360|fitbit|icloud|dms|insta|instagram|call log|receipts|whole day|bank app)\b"
+    r"|\bsnap ?map\b|\blife360\b|\bread receipts\b|\blast seen\b|\bonline at \d|\bi timed it\b|\bdoorbell cam\b|\bput an app on your phone\b|\ba tracker\b"
+    r"|\bwho (?:is|'?s|was) '?\w+'? (?:in your phone|who keeps)\b|\bshow me who\b|\bscreenshot (?:your|all)\b|\bprove it\b|\bunlock it\b|\bpasscode on your phone\b"
+    r"|\b(?:facetime|video call|call) me (?:right )?now so i can see\b|\bi'?ll (?:know|check)\b|\bwhere were you\b(?!.*(?:missed|quiz))|\bexplain\.?$|\bdon'?t say you couldn'?t\b"
+    r"|\b(?:block|unfollow|unlike|delete) (?:\w+'?s? )?(?:him|her|them|every|all|number|his|that)\b|\bquit (?:the|that|your) (?:choir|job|gym|class|team|course)\b"
+    r"|\bcancel (?:it|the train|the membership|your therapy|therapy|the trip)\b|\b(?:cancelled|rang|called|told) (?:your|aunty|her|him|them) .{0,40}\b(?:not coming|won'?t be coming|busy|too tired|not coming back)\b"
+    r"|\bi decide\b|\bi pick what you\b|\byou can go when i\b|\bwhen i say\b|\bbecause i said so\b|\bi'?m not asking\b|\bend of discussion\b|\. end of\.?$"
+    r"|\bno (?:male|female|guy|girl) friends\b|\byou don'?t speak to (?:men|women|anyone)\b|\bwith me in the room\b|\bstay home like you should\b"
+    r"|\b(?:friends|family|therapist|sister|brother|mum|mom|parents) (?:is|are) (?:turning|poisoning) you\b|\bthose people never liked me\b|\bit stops now\b"
+    r"|\byou'?re staying (?:home|here|in)\b|\bdon'?t call (?:her|him|them) back\b|\bnot telling anyone until\b|\bno more (?:working late|going out|nights out)\b"
+    r"|\bno going out\b|\b(?:give|transfer|send) me (?:your )?(?:whole )?(?:salary|wages|pay|paycheck|paycheque)\b|\bsalary will come to my\b"
+    r"|£\d+ a week\b|\bevery receipt\b|\bcoming out of (?:next week|your)\b|\bcancelled your (?:credit )?card\b|\bask me (?:before|when) you\b"
+    r"|\bi'?ll give you what you need\b|\byou don'?t need a job\b|\b(?:taken|took|hidden|hid) (?:the|your|my) (?:car keys|keys|phone|passport|cards?|sim)\b"
+    r"|\bbus money\b|\bloan in your name\b|\bsign what i tell you\b|\b(?:earn it|be nice to me for once)\b"
+    r"|\bchange\. now\b|\byou'?re not wearing that\b|\bno make ?-?up\b|\bcut your hair\b.*\b(?:finished|done|over)\b|\bthrew out (?:the|your)\b.*\bwon'?t be needing\b"
+    r"|\b(?:haven'?t|hasn'?t) approved\b|\bsend me a pic of what you'?re wearing before\b|\bi'?ll tell you if it'?s ok\b"
+    r"|\bbe home by \d+\b.*\b(?:or|late|i'?ll know)\b|\byou'?ve got (?:till \d+|\d+ minutes)\b|\bwithin \d+ minutes\b|\bby the third ring\b|\blights off at\b"
+    r"|\bphones? (?:go(?:es)? in the drawer|stays? (?:on|in) the)\b|\bcome to bed when i say\b|\byou (?:don'?t|do not) (?:go|drive|make decisions|need (?:it|a job|them|friends))\b"
+    r"|\byou go where i\b|\byou (?:went|go|keep going) through my (?:phone|messages|whole day)\b|\byou took my (?:phone|keys|car keys|passport|card|money)\b"
+    r"|\bcoercive control\b(?!.*\b(?:doc|documentary|film|article|podcast)\b)|\bmade me drop\b|\bcall me twenty times\b|\bevery time i go out you\b"
+    r"|\byou'?re not (?:going|seeing|taking|coming|leaving|wearing)\b(?!.*(?:😂|lol|without me))|\bwho said you could\b"
+)
+"""Monitoring, isolating, controlling money, clothes, time and movement; and reports of it."""
+
+THREAT_PLAY = (
+    r"\b(?:mario ?kart|catan|scrabble|monopoly|darts|fifa|the game|rematch|board game|quiz|karaoke"
+    r"|leg day|pub quiz|fantasy team|onions?|chopping|carving|slicing|peeling|veg)\b|🎯|🍌|🏓|🎮|🎲|👀"
+)
+"""Games, play and the kitchen: 'watch your back in Mario Kart tonight 🍌' is not a threat."""
+
+SELF_HARM_PARTNER = (
+    r"\b(?:kill|killing|hurt|hurting|harm|harming|cut|cutting|burn|burning) yourself\b(?! (?:lifting|on|with the|at (?:the )?gym|at work|in the kitchen))"
+    r"|\bare you safe\b|\bthoughts about (?:ending|hurting)\b"
+)
+"""Talk about the partner's suicide or self-harm ("please don't hurt yourself tonight"): negation
+does not silence it, laughter does ("don't hurt yourself lol")."""

@@ -28,6 +28,9 @@ ENCODER, TOKENIZER, HEADS_NPZ, HEADS_JSON = (
     "heads.json",
 )
 BATCH_SIZE = 64
+BATCH_TOKENS = 4096
+"""At most this many padded tokens a batch (64 texts of up to 64 tokens; fewer when longer), so the
+encoder's activations, and the memory arena that keeps them, stay small."""
 
 Progress = Callable[[int], None]
 """Called with the number of texts just encoded."""
@@ -93,6 +96,30 @@ class SignalsModel:
         """Token ids of each text (with [CLS]/[SEP], truncated to the model's max length)."""
         return [e.ids for e in self.tokenizer.encode_batch(list(texts))]
 
+    def _token_ids(
+        self, texts: Sequence[str], chunk: int = 2048
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """All texts' token ids in one flat array, and where each text starts (and the last ends).
+        Tokenised a chunk at a time, so no more than ``chunk`` encodings are alive at once."""
+        parts: list[npt.NDArray[np.int64]] = []
+        lengths: list[int] = []
+        for start in range(0, len(texts), chunk):
+            part = texts[start : start + chunk]
+            # a few texts: one by one, without the batch call's thread pool (it costs ~1 ms)
+            encodings = (
+                [self.tokenizer.encode(t) for t in part]
+                if len(part) <= 8
+                else self.tokenizer.encode_batch(list(part))
+            )
+            for encoding in encodings:
+                ids = encoding.ids
+                parts.append(np.asarray(ids, dtype=np.int64))
+                lengths.append(len(ids))
+        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        flat = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        return flat, offsets
+
     def encode(
         self,
         texts: Sequence[str],
@@ -103,21 +130,27 @@ class SignalsModel:
         """One embedding row per text, in the order given.
 
         Texts are sorted by token count before batching, so each batch pads to nearly its own
-        length (about 1.4x faster on chat messages than batching in input order)."""
+        length (about 1.4x faster on chat messages than batching in input order); a batch holds
+        at most ``batch_size`` texts and about ``BATCH_TOKENS`` padded tokens."""
         out = np.empty((len(texts), self.heads.dim), dtype=np.float32)
         if not texts:
             return out
-        ids = self.tokenize(texts)
-        lengths = np.fromiter((len(t) for t in ids), dtype=np.int64, count=len(ids))
+        flat, offsets = self._token_ids(texts)
+        lengths = np.diff(offsets)
         order = np.argsort(lengths, kind="stable")
-        for start in range(0, len(order), batch_size):
-            rows = order[start : start + batch_size]
-            out[rows] = self._run([ids[i] for i in rows], int(lengths[rows].max()))
+        start = 0
+        while start < len(order):
+            width = int(lengths[order[min(start + batch_size, len(order)) - 1]])
+            size = max(1, min(batch_size, BATCH_TOKENS // max(width, 1)))
+            rows = order[start : start + size]
+            batch = [flat[offsets[i] : offsets[i + 1]] for i in rows.tolist()]
+            out[rows] = self._run(batch, int(lengths[rows].max()))
+            start += len(rows)
             if progress is not None:
                 progress(len(rows))
         return out
 
-    def _run(self, batch: Sequence[Sequence[int]], width: int) -> npt.NDArray[np.float32]:
+    def _run(self, batch: Sequence[npt.NDArray[np.int64]], width: int) -> npt.NDArray[np.float32]:
         input_ids = np.zeros((len(batch), width), dtype=np.int64)
         mask = np.zeros((len(batch), width), dtype=np.int64)
         for row, tokens in enumerate(batch):
