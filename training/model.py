@@ -1,0 +1,105 @@
+"""The trainable model: one encoder (mean pooling) and one small head per signal.
+
+A head is ``gelu(x @ w1 + b1) @ w2 + b2`` with exact (erf) GELU, on ``x = e`` (``self``) or
+``x = [e, c, e * c, |e - c|]`` (``pair``), ``c`` being the embedding of the message answered
+(zeros when there is none) — exactly what the run time computes from heads.npz.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from transformers import AutoModel, BertConfig, BertModel, PreTrainedModel
+
+from training.tasks import HeadSpec
+
+TINY_RANDOM = "tiny-random"  # a 2-layer, 32-wide random BERT for the smoke test
+
+
+def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    m = mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
+
+
+def load_encoder(name: str, vocab_size: int, seed: int) -> PreTrainedModel:
+    """The pretrained encoder at ``name`` (a folder), or a tiny random one for ``tiny-random``."""
+    if name == TINY_RANDOM:
+        torch.manual_seed(seed)
+        config = BertConfig(
+            vocab_size=vocab_size,
+            hidden_size=32,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            intermediate_size=64,
+            max_position_embeddings=512,
+        )
+        return BertModel(config, add_pooling_layer=False)
+    return AutoModel.from_pretrained(str(Path(name)))
+
+
+class Head(nn.Module):
+    def __init__(self, in_dim: int, hidden: int, n_out: int, dropout: float) -> None:
+        super().__init__()
+        self.dropout = nn.Dropout(dropout)
+        self.fc1 = nn.Linear(in_dim, hidden)
+        self.act = nn.GELU()  # exact erf GELU, as at run time
+        self.fc2 = nn.Linear(hidden, n_out)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc2(self.act(self.fc1(self.dropout(x))))
+
+
+def pair_features(e: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+    return torch.cat([e, c, e * c, (e - c).abs()], dim=-1)
+
+
+class MultiTaskModel(nn.Module):
+    def __init__(
+        self, encoder: PreTrainedModel, heads: list[HeadSpec], hidden: int, dropout: float
+    ) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.dim = int(encoder.config.hidden_size)
+        self.specs = {h.name: h for h in heads}
+        self.heads = nn.ModuleDict(
+            {
+                h.name: Head(self.dim * (4 if h.input == "pair" else 1), hidden, h.n_out, dropout)
+                for h in heads
+            }
+        )
+
+    def embed(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        out = self.encoder(input_ids=input_ids, attention_mask=attention_mask)
+        return mean_pool(out.last_hidden_state, attention_mask)
+
+    def head(self, name: str, e: torch.Tensor, c: torch.Tensor | None) -> torch.Tensor:
+        if self.specs[name].input == "pair":
+            x = pair_features(e, c if c is not None else torch.zeros_like(e))
+        else:
+            x = e
+        return self.heads[name](x)
+
+    def head_arrays(self) -> dict[str, np.ndarray]:
+        """heads.npz: ``<head>.w1`` (in, hidden), ``.b1``, ``.w2`` (hidden, out), ``.b2``."""
+        out: dict[str, np.ndarray] = {}
+        for name, head in self.heads.items():
+            assert isinstance(head, Head)
+            for key, layer in (("1", head.fc1), ("2", head.fc2)):
+                out[f"{name}.w{key}"] = layer.weight.detach().cpu().float().numpy().T.copy()
+                out[f"{name}.b{key}"] = layer.bias.detach().cpu().float().numpy().copy()
+        return out
+
+
+class PooledEncoder(nn.Module):
+    """What encoder.onnx computes: the attention-masked mean of the last hidden states."""
+
+    def __init__(self, encoder: PreTrainedModel) -> None:
+        super().__init__()
+        self.encoder = encoder
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        out = self.encoder(input_ids=input_ids, attention_mask=attention_mask)
+        return mean_pool(out.last_hidden_state, attention_mask)
