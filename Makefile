@@ -5,30 +5,37 @@ BIN := $(VENV)/bin
 
 .PHONY: demo test lint bench train clean
 
+DEV := $(VENV)/.dev-installed
+
+# The product alone: what `make demo` needs.
 $(BIN)/attune: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e .
 	touch $(BIN)/attune
+
+# Test, lint and training tools (torch 2.13.0 CPU for the training smoke test).
+$(DEV): $(BIN)/attune
+	$(BIN)/pip install --quiet -e '.[dev,train]'
+	touch $(DEV)
 
 demo: $(BIN)/attune
 	$(BIN)/attune demo
 
-test: $(BIN)/attune
+test: $(DEV)
 	$(BIN)/python -m pytest; rc=$$?; [ $$rc -eq 5 ] && echo 'pytest: no tests collected' && rc=0; exit $$rc
 
-lint: $(BIN)/attune
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+lint: $(DEV)
+	$(BIN)/ruff check src tests bench training
+	$(BIN)/ruff format --check src tests bench training
 	$(BIN)/mypy
 
-bench: $(BIN)/attune
+bench: $(DEV)
 	$(BIN)/pip install --quiet -e '.[bench]' || echo "whatstk did not install: the benchmark runs without the comparison"
 	$(BIN)/python bench/import_whatsapp.py
 
 # Fine-tunes the signals model (hours on 2 CPU cores) into src/attune/signals/model/; needs ../shared/data.
-train: $(BIN)/attune
-	$(BIN)/pip install --quiet -e '.[dev,train]'
+train: $(DEV)
 	$(BIN)/python -m training.train $(TRAIN_ARGS)
 
 clean:
