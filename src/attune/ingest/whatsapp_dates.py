@@ -125,7 +125,7 @@ def row_regexes(date_text: str, time_text: str) -> tuple[re.Pattern[str], re.Pat
     than the general regex, and capturing the text in C leaves Python one step per message.
     Returns the reader for rows after a newline, and the same for the text's first line."""
     head, tail = split_time(time_text)
-    ascii_digits = (date_text + time_text).isascii()
+    ascii_digits = all(c in "0123456789" for c in date_text + time_text if c.isdigit())
     spell = (lambda text: _spell(text, "[0-9]")) if ascii_digits else _spell
     bracket = r"\[" if "]" in time_text else ""
     fast = f"[\u200e\u200f]?{bracket}({spell(date_text)})({spell(head)})({spell(tail)}){NAME}"
