@@ -37,6 +37,24 @@ def test_encode_keeps_order_whatever_the_batching(model: SignalsModel) -> None:
     assert np.allclose(together, one_by_one, atol=1e-5)  # padding never leaks into a mean
 
 
+def test_texts_the_tokenizer_makes_identical_are_encoded_once(
+    model: SignalsModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows: list[int] = []
+    real = model._run
+
+    def spy(batch: list[np.ndarray], width: int) -> np.ndarray:
+        rows.append(len(batch))
+        return real(batch, width)
+
+    monkeypatch.setattr(model, "_run", spy)
+    out = model.encode(["OK", "ok", "ok ", "Ok!", "lol"])
+    assert sum(rows) == 3  # "ok", "ok!", "lol"
+    assert np.array_equal(out[0], out[1])
+    assert np.array_equal(out[0], out[2])
+    assert not np.array_equal(out[0], out[3])
+
+
 def test_encode_reports_progress(model: SignalsModel) -> None:
     seen: list[int] = []
     model.encode([str(i) for i in range(10)], batch_size=4, progress=seen.append)

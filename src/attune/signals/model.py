@@ -7,6 +7,7 @@ found, in this order, at the folder given by the caller, at ``$ATTUNE_MODEL_DIR`
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -136,8 +137,19 @@ class SignalsModel:
         if not texts:
             return out
         flat, offsets = self._token_ids(texts)
+        # texts the (uncased) tokenizer makes identical ("OK" and "ok") are encoded once
+        first: dict[bytes, int] = {}
+        same = np.fromiter(
+            (
+                first.setdefault(flat[a:b].tobytes(), i)
+                for i, (a, b) in enumerate(itertools.pairwise(offsets.tolist()))
+            ),
+            dtype=np.int64,
+            count=len(texts),
+        )
+        unique = np.flatnonzero(same == np.arange(len(texts)))
         lengths = np.diff(offsets)
-        order = np.argsort(lengths, kind="stable")
+        order = unique[np.argsort(lengths[unique], kind="stable")]
         start = 0
         while start < len(order):
             width = int(lengths[order[min(start + batch_size, len(order)) - 1]])
@@ -148,6 +160,10 @@ class SignalsModel:
             start += len(rows)
             if progress is not None:
                 progress(len(rows))
+        if len(unique) < len(texts):
+            out[:] = out[same]
+            if progress is not None:
+                progress(len(texts) - len(unique))
         return out
 
     def _run(self, batch: Sequence[npt.NDArray[np.int64]], width: int) -> npt.NDArray[np.float32]:
