@@ -5,15 +5,20 @@ The contract is ``../shared/spec/interfaces.md`` §2, the meanings ``../shared/s
 Pipeline (:meth:`Annotator.annotate`):
 
 1. Every distinct text is encoded once: the messages' texts and the last item of each context (the
-   message being answered), so a reply's context that is itself a message of the run costs nothing.
-2. Texts are sorted by token count and encoded in batches of 64 (``SignalsModel.encode``).
+   message being answered), so a reply's context that is itself a message of the run costs nothing;
+   texts the uncased tokenizer makes identical ("OK", "ok") share one pass, and the embeddings of
+   the last ``RECENT`` texts are kept between calls (a live reply reuses its context's).
+2. Texts are sorted by token count and encoded in batches of up to 64 texts and ~4,096 padded
+   tokens (``SignalsModel.encode``).
 3. ``self`` heads run once per distinct message text; ``pair`` heads once per distinct
    (text, answered text) pair, with a zero vector for ``c`` when a message has no context.
-4. Rules (:mod:`attune.signals.rules`) run once per distinct text, on the message and on its last
-   three context items (to judge whether the exchange is tense).
+4. Rules (:mod:`attune.signals.rules`) run on each distinct text (a bounded cache), on the message
+   and on its last three context items (to judge whether the exchange is tense).
+5. Records are built one at a time as the writer consumes them (:meth:`Annotator.annotate_iter`).
 
-How heads and rules combine, field by field (rules only ever *add* a reading the codebook makes
-unambiguous; they never silence a head, except where noted):
+How heads and rules combine, field by field. A rule decides where it fires and the codebook is
+unambiguous about the words; otherwise the head decides. For ``safety`` and ``repair`` a rule can
+only add to the head (recall), never remove what the head found:
 
 - ``emotions``: the head's 28 probabilities (4 decimals). ``emotion_labels``: the labels at or
   above their tuned thresholds, most probable first; ``neutral`` is not listed beside another

@@ -19,6 +19,12 @@ rules combine with the heads.
 All rules read :func:`normalise`-d text. :func:`cues` evaluates every rule on one text (the
 pipeline calls it once per distinct text) and also gives the counts (pronouns, absolutist words,
 emoji) and the question form.
+
+Speed: each pattern is split at its top-level ``|`` and every alternative is indexed by literals a
+match must contain (found with the stdlib's regex parser); only alternatives whose literals occur
+in the text are run, which keeps ~500 alternatives at ~0.1–0.5 ms a message. To add a rule, call
+:func:`rule` with a pattern from :mod:`attune.signals.lexicons` and add realistic positives and hard
+negatives (hyperbole, banter, negation) to ``tests/signals/test_rules.py``.
 """
 
 from __future__ import annotations
