@@ -170,6 +170,14 @@ _OMITTED_BODY = {
 """Whole bodies that are just an omitted-media placeholder as commonly written (``<Media
 omitted>``, ``\u200eimage omitted``): a dictionary lookup instead of :func:`classify`."""
 
+_DELETED_BODY = {
+    mark + phrase + stop
+    for phrase in ("This message was deleted", "You deleted this message")
+    for mark in ("", "\u200e")
+    for stop in ("", ".")
+}
+_ATTACHED_BODY = re.compile("\u200e?<attached: ([^<>\n]+)>").fullmatch
+
 _EXACT_PLAIN = {
     variant
     for phrase in (
@@ -718,10 +726,19 @@ class _Scan:
                 if line.strip():
                     self.orphans.append(Skipped(number, _ORPHAN, line.strip()[:200]))
             return
-        omitted = _OMITTED_BODY.get(body) if author is not None else None
-        if omitted is not None:  # the commonest placeholders, exactly as WhatsApp writes them
-            self.messages.append(Message("", stamp, author, "", attachments=omitted))
-            return
+        if author is not None:  # the commonest placeholders, exactly as WhatsApp writes them
+            omitted = _OMITTED_BODY.get(body)
+            if omitted is not None:
+                self.messages.append(Message("", stamp, author, "", attachments=omitted))
+                return
+            if body in _DELETED_BODY:
+                self.messages.append(Message("", stamp, author, "", deleted=True))
+                return
+            attached = _ATTACHED_BODY(body)
+            if attached is not None:
+                file = (strip_marks(attached.group(1)).strip(),)
+                self.messages.append(Message("", stamp, author, "", attachments=file))
+                return
         message = _message(stamp, author, name or None, body)
         if not name and ":" in message.text:
             self.colon_system = True
