@@ -243,7 +243,10 @@ print(json.dumps({"load_s": load, "median_ms": warm[0], "p95_ms": warm[1],
 
 
 def encoder_rates(model_dir: Path, texts: list[str], batch: int = 64) -> tuple[float, float]:
-    """(ours, roberta) texts/s on ``texts``: same sorting and batching, 2 threads each."""
+    """(ours, roberta) texts/s on ``texts``: same sorting and batching, 2 threads each.
+
+    The texts are sorted by length and cut into batches of 64 once; the two encoders then take
+    turns batch by batch, so a busy machine slows both alike."""
     import numpy as np
     import torch
     from transformers import RobertaConfig, RobertaForSequenceClassification
@@ -251,30 +254,32 @@ def encoder_rates(model_dir: Path, texts: list[str], batch: int = 64) -> tuple[f
     from attune.signals.model import SignalsModel
 
     ours = SignalsModel.load(model_dir)
-    ours.encode(texts[:64])  # warm-up
-    start = time.perf_counter()
-    ours.encode(texts, batch_size=batch)
-    ours_rate = len(texts) / (time.perf_counter() - start)
-
     torch.set_num_threads(2)
     torch.manual_seed(0)
     roberta = RobertaForSequenceClassification(RobertaConfig(num_labels=28)).eval()
     ids = ours.tokenize(texts)  # WordPiece ids stand in for BPE ones: similar lengths
     order = np.argsort([len(t) for t in ids], kind="stable")
+    batches = [[int(j) for j in order[i : i + batch]] for i in range(0, len(order), batch)]
+    ours_s = roberta_s = 0.0
     with torch.inference_mode():
-        roberta(input_ids=torch.ones((2, 8), dtype=torch.long))  # warm-up
-        start = time.perf_counter()
-        for i in range(0, len(order), batch):
-            rows = [ids[j] for j in order[i : i + batch]]
-            width = max(len(r) for r in rows)
+        ours.encode(texts[:64])  # warm-up, both
+        roberta(input_ids=torch.ones((2, 8), dtype=torch.long))
+        for rows in batches:
+            chunk = [texts[j] for j in rows]
+            start = time.perf_counter()
+            ours.encode(chunk, batch_size=batch)
+            ours_s += time.perf_counter() - start
+
+            start = time.perf_counter()
+            width = max(len(ids[j]) for j in rows)
             input_ids = torch.ones((len(rows), width), dtype=torch.long)  # 1 = <pad>
             mask = torch.zeros((len(rows), width), dtype=torch.long)
-            for k, r in enumerate(rows):
-                input_ids[k, : len(r)] = torch.tensor(r)
-                mask[k, : len(r)] = 1
+            for k, j in enumerate(rows):
+                input_ids[k, : len(ids[j])] = torch.tensor(ids[j])
+                mask[k, : len(ids[j])] = 1
             torch.sigmoid(roberta(input_ids=input_ids, attention_mask=mask).logits)
-        roberta_rate = len(texts) / (time.perf_counter() - start)
-    return ours_rate, roberta_rate
+            roberta_s += time.perf_counter() - start
+    return len(texts) / ours_s, len(texts) / roberta_s
 
 
 def main() -> None:
@@ -366,7 +371,10 @@ def main() -> None:
             f"  answered message not seen before (2 texts encoded): median "
             f"{latency['cold_median_ms']:.1f} ms, p95 {latency['cold_p95_ms']:.1f} ms"
         )
-        print(f"encoders on the same {len(subset):,} distinct texts (sorted, batches of 64)")
+        print(
+            f"encoders on the same {len(subset):,} distinct texts (sorted, batches of 64, "
+            f"taking turns batch by batch)"
+        )
         print(f"  ours (ONNX int8, {cpu_count()} threads): {ours_rate:,.0f} texts/s")
         print(f"  roberta-base (torch fp32, 2 threads): {roberta_rate:,.1f} texts/s")
         print(f"  encoder-only ratio: {ours_rate / roberta_rate:.1f}x")
@@ -376,7 +384,11 @@ def main() -> None:
         )
         print(
             f"  end-to-end ratio: {roberta_total / wall:.1f}x faster than the roberta baseline "
-            f"(target ≥ 15x; wall clock against an extrapolated encoder-only baseline)"
+            f"(target ≥ 15x)"
+        )
+        print(
+            "  (the end-to-end run and the baseline ran minutes apart: on a shared machine the "
+            "encoder-only ratio, measured turn by turn, is the like-for-like figure)"
         )
         if stand_in:
             print("NOTE: STAND-IN model: the real model's size and speed; its labels are noise.")

@@ -8,7 +8,7 @@ Pipeline (:meth:`Annotator.annotate`):
    message being answered), so a reply's context that is itself a message of the run costs nothing;
    texts the uncased tokenizer makes identical ("OK", "ok") share one pass, and the embeddings of
    the last ``RECENT`` texts are kept between calls (a live reply reuses its context's).
-2. Texts are sorted by token count and encoded in batches of up to 64 texts and ~4,096 padded
+2. Texts are sorted by token count and encoded in batches of up to 64 texts and ~2,048 padded
    tokens (``SignalsModel.encode``).
 3. ``self`` heads run once per distinct message text; ``pair`` heads once per distinct
    (text, answered text) pair, with a zero vector for ``c`` when a message has no context.

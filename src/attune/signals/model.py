@@ -29,8 +29,8 @@ ENCODER, TOKENIZER, HEADS_NPZ, HEADS_JSON = (
     "heads.json",
 )
 BATCH_SIZE = 64
-BATCH_TOKENS = 4096
-"""At most this many padded tokens a batch (64 texts of up to 64 tokens; fewer when longer), so the
+BATCH_TOKENS = 2048
+"""At most this many padded tokens a batch (64 texts of up to 32 tokens; fewer when longer), so the
 encoder's activations, and the memory arena that keeps them, stay small."""
 
 Progress = Callable[[int], None]
