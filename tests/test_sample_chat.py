@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from attune.conversation import Conversation, Message
-from attune.ingest import FORMATS, read_conversation
+from attune.ingest import read_conversation
 from tests.conftest import run_attune
 
 MESSAGE_COUNT = 349  # authored messages (header lines by Maya or Jordan)
@@ -69,10 +69,6 @@ EDITED_TEXT = "ok I'll pick you up from school at 4 tomorrow so we beat the traf
 
 HEADER = re.compile(r"^(\d\d)/(\d\d)/(\d{4}), (\d\d):(\d\d) - (?:(Maya|Jordan): )?(.*)$")
 
-needs_whatsapp = pytest.mark.skipif(
-    "whatsapp" not in FORMATS, reason="the WhatsApp importer has not landed yet"
-)
-
 
 @pytest.fixture(scope="module")
 def sample_path() -> Iterator[Path]:
@@ -82,8 +78,6 @@ def sample_path() -> Iterator[Path]:
 
 @pytest.fixture(scope="module")
 def sample(sample_path: Path) -> Conversation:
-    if "whatsapp" not in FORMATS:
-        pytest.skip("the WhatsApp importer has not landed yet")
     return read_conversation(sample_path, "whatsapp")
 
 
@@ -202,12 +196,10 @@ def test_emoji_only_messages_survive(sample: Conversation) -> None:
         assert emoji_only in texts
 
 
-@needs_whatsapp
 def test_sample_is_detected_as_whatsapp(sample_path: Path) -> None:
     assert read_conversation(sample_path).format == "whatsapp"
 
 
-@needs_whatsapp
 def test_demo_command_imports_the_sample() -> None:
     result = run_attune("demo")
     assert result.returncode == 0, result.stderr
