@@ -14,7 +14,7 @@ from rich.progress import Progress, TaskID
 
 from attune.errors import AttuneError
 from attune.ingest import FORMATS, ImportOptions, read_conversation
-from attune.present.jsonl import write_jsonl
+from attune.present.jsonl import write_jsonl, write_lines
 from attune.present.summary import print_summary
 
 app = typer.Typer(
@@ -127,13 +127,13 @@ def annotate(
     """Annotate each message with per-message signals (emotions, listening, empathy, validation,
     horsemen, repair, safety …), one JSON line per input line, same order and ids."""
     from attune.signals.annotate import Annotator
-    from attune.signals.jsonl import read_items, write_records
+    from attune.signals.jsonl import read_items, record_lines
 
     progress = _LazyProgress(stderr, "annotating")  # the clock starts now
     items = read_items(in_)
     annotator = Annotator.load(model)
     with progress:
-        write_records(annotator.annotate_iter(items, progress=progress), out)
+        write_lines(record_lines(annotator.annotate_iter(items, progress=progress)), out)
 
 
 class _LazyProgress:

@@ -65,10 +65,9 @@ def conversation_lines(conversation: Conversation) -> list[str]:
     return list(iter_lines(conversation.messages))
 
 
-def _write_all(handle: TextIO, conversation: Conversation) -> None:
+def _write_all(handle: TextIO, lines: Iterator[str]) -> None:
     """Writing allocates only strings (no cycles), so the cyclic collector is paused meanwhile:
     its passes over a million live messages would cost more than the writing itself."""
-    lines = iter_lines(conversation.messages)
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -80,10 +79,16 @@ def _write_all(handle: TextIO, conversation: Conversation) -> None:
 
 
 def write_jsonl(conversation: Conversation, out: Path | None) -> None:
-    """Write to ``out`` through a temporary file renamed into place, so no half file is left;
-    to stdout when ``out`` is None."""
+    """The conversation as the import contract's JSON Lines (see :func:`write_lines`)."""
+    write_lines(iter_lines(conversation.messages), out)
+
+
+def write_lines(lines: Iterable[str], out: Path | None) -> None:
+    """Stream ``lines`` to ``out`` through a temporary file renamed into place, so no half file
+    is left; to stdout when ``out`` is None."""
+    stream = iter(lines)
     if out is None:
-        _write_all(sys.stdout, conversation)
+        _write_all(sys.stdout, stream)
         sys.stdout.flush()
         return
     directory = out.parent if str(out.parent) else Path(".")
@@ -93,7 +98,7 @@ def write_jsonl(conversation: Conversation, out: Path | None) -> None:
         raise AttuneError(f"{out}: cannot write ({exc.strerror or exc})") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            _write_all(handle, conversation)
+            _write_all(handle, stream)
         os.replace(tmp, out)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import sys
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -70,26 +67,3 @@ def _item(path: Path, number: int, obj: Any) -> Item:
 def record_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     return (dumps(record) + "\n" for record in records)
-
-
-def write_records(records: Iterable[dict[str, Any]], out: Path | None) -> None:
-    """Write to ``out`` through a temporary file renamed into place, so no half file is left;
-    to stdout when ``out`` is None. Records are written as they come (an iterator is never
-    held in memory whole)."""
-    lines = record_lines(records)
-    if out is None:
-        sys.stdout.writelines(lines)
-        sys.stdout.flush()
-        return
-    directory = out.parent if str(out.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=directory)
-    except OSError as exc:
-        raise AttuneError(f"{out}: cannot write ({exc.strerror or exc})") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.writelines(lines)
-        os.replace(tmp, out)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise AttuneError(f"{out}: cannot write ({exc.strerror or exc})") from None
