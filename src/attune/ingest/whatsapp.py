@@ -579,8 +579,9 @@ class _Scan:
         """Whether some authorless line holds a colon (``Sam:.``): see _authors_without_space."""
         self.orphans: list[Skipped] = []
         self.messages: list[Message] = []
+        rows, first_row, self.fixed_tail = row_regexes(*spelling)
         with _no_collection_passes():
-            self._run(text, *row_regexes(*spelling))
+            self._run(text, rows, first_row)
 
     def _date(self, date_text: str) -> tuple[datetime, int] | None:
         entry = self.dates.get(date_text)
@@ -656,7 +657,9 @@ class _Scan:
                 if date_text:
                     try:
                         date_entry = dates[date_text]
-                        when = date_entry[0] + heads[time_head] + tails[time_tail]
+                        when = date_entry[0] + heads[time_head]
+                        if time_tail:
+                            when += tails[time_tail]
                         shape = date_entry[1]
                         next_author = names[row_name]
                     except KeyError:  # not seen yet, or impossible
@@ -665,11 +668,14 @@ class _Scan:
                         if next_author == "":
                             next_author = names[row_name] = _author(row_name)
                     if when is not None:
+                        # The previous message is plain text unless it holds a "<" or "(" (a
+                        # placeholder or edit mark), an invisible mark (never in an ASCII or
+                        # printable string), or is a placeholder itself.
                         if (
                             author is not None
                             and "<" not in body
                             and "(" not in body
-                            and (body.isascii() or has_mark(body) is None)
+                            and (body.isascii() or body.isprintable() or has_mark(body) is None)
                             and (len(body) > _LONGEST_EXACT or body not in exact)
                         ):
                             append(new("", stamp, author, body))
@@ -683,7 +689,7 @@ class _Scan:
                         body = row_body
                         tail = ""
                         continue
-                    other = self.bracket + date_text + time_head + time_tail
+                    other = self.bracket + date_text + time_head + (time_tail or self.fixed_tail)
                     other += f"{row_name}: {row_body}" if row_name else row_body
                 lead = other[:1]
                 header = (
