@@ -2,9 +2,10 @@
 
 A WhatsApp export starts every message with a header whose shape depends on the phone's platform
 and locale settings at export time (``12/31/23, 21:14 - ``, ``[31/12/2023, 9:14:05 PM] ``,
-``2023. 12. 31. 오후 9:14 - ``, ``31.12.2023 klo 21.14 - `` …). One regex covers them all; it
-captures the date text and the time text separately, because both repeat (a day's date on every
-message of that day), so each distinct string is parsed once and cached by the importer.
+``2023. 12. 31. 오후 9:14 - ``, ``31.12.2023 klo 21.14 - `` …). :data:`HEADER` covers them
+all; :func:`row_regexes` spells one file's own shape literally, which is much cheaper to run.
+Both capture the date text and the time text separately, because both repeat (a day's date on
+every message of that day), so each distinct string is parsed once and cached by the importer.
 
 The day/month order cannot be read from a single date (``03/04/23``), so it is decided once for
 the whole file by :func:`infer_order` and never flipped mid-file.
