@@ -36,3 +36,23 @@ def run_attune(*args: str, input: str | None = None) -> subprocess.CompletedProc
 
 settings.register_profile("attune", deadline=None, print_blob=True)
 settings.load_profile("attune")
+
+
+def record(
+    id_: str, ts: str | None, sender: str | None, text: str, **extra: object
+) -> dict[str, object]:
+    """The import contract's JSON record of an ordinary message, with ``extra`` fields replaced."""
+    fields: dict[str, object] = {
+        "id": id_,
+        "timestamp": ts,
+        "sender": sender,
+        "text": text,
+        "kind": "message",
+        "attachments": [],
+        "reply_to": None,
+        "edited": False,
+        "deleted": False,
+        "reactions": [],
+    }
+    fields.update(extra)
+    return fields

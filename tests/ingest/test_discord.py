@@ -20,6 +20,7 @@ from attune.ingest import read_conversation
 from attune.ingest.discord import parse_date, sniff
 from attune.ingest.registry import ImportOptions
 from attune.ingest.source import Source
+from tests.conftest import record as _msg
 from tests.conftest import run_attune
 
 FIXTURE = HealthCheck.function_scoped_fixture
@@ -174,25 +175,6 @@ EXPORT = _export(
         _message("1014", "Default", "not a date", "lost", SAM),
     ]
 )
-
-
-def _msg(
-    id_: str, ts: str | None, sender: str | None, text: str, **extra: object
-) -> dict[str, object]:
-    record: dict[str, object] = {
-        "id": id_,
-        "timestamp": ts,
-        "sender": sender,
-        "text": text,
-        "kind": "message",
-        "attachments": [],
-        "reply_to": None,
-        "edited": False,
-        "deleted": False,
-        "reactions": [],
-    }
-    record.update(extra)
-    return record
 
 
 def _write(path: Path, text: str) -> Path:

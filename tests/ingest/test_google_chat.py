@@ -17,6 +17,7 @@ from attune.ingest import read_conversation
 from attune.ingest.google_chat import parse_date, sniff
 from attune.ingest.registry import ImportOptions
 from attune.ingest.source import Source
+from tests.conftest import record as _msg
 from tests.conftest import run_attune
 
 ALEX = {"name": "Alex Doe", "email": "alex@example.com", "user_type": "Human"}
@@ -91,25 +92,6 @@ MESSAGES: dict[str, Any] = {
         "junk",
     ]
 }
-
-
-def _msg(
-    id_: str, ts: str | None, sender: str | None, text: str, **extra: object
-) -> dict[str, object]:
-    record: dict[str, object] = {
-        "id": id_,
-        "timestamp": ts,
-        "sender": sender,
-        "text": text,
-        "kind": "message",
-        "attachments": [],
-        "reply_to": None,
-        "edited": False,
-        "deleted": False,
-        "reactions": [],
-    }
-    record.update(extra)
-    return record
 
 
 def _write(path: Path, data: object) -> Path:

@@ -16,6 +16,7 @@ from attune.ingest import read_conversation
 from attune.ingest.registry import ImportOptions
 from attune.ingest.signal import sniff
 from attune.ingest.source import Source
+from tests.conftest import record as _msg
 from tests.conftest import run_attune, shared_chat
 
 # What signal-export (sigexport/models.py Message.to_md) writes: a reply to Sam's message with a
@@ -57,23 +58,6 @@ def _write(path: Path, text: str) -> Path:
 def _dicts(path: Path | str, fmt: str = "signal", **options: str) -> list[dict[str, object]]:
     conversation = read_conversation(path, fmt, ImportOptions(**options))
     return [m.to_dict() for m in conversation.messages]
-
-
-def _msg(id_: str, ts: str, sender: str | None, text: str, **extra: object) -> dict[str, object]:
-    record: dict[str, object] = {
-        "id": id_,
-        "timestamp": ts,
-        "sender": sender,
-        "text": text,
-        "kind": "message",
-        "attachments": [],
-        "reply_to": None,
-        "edited": False,
-        "deleted": False,
-        "reactions": [],
-    }
-    record.update(extra)
-    return record
 
 
 def test_markdown_every_variant(tmp_path: Path) -> None:
