@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from attune.signals.annotate import GOEMOTIONS
+
 HeadKind = Literal["multilabel", "multiclass", "regression"]
 HeadInput = Literal["self", "pair"]
 Label = int | float | list[float]
@@ -69,36 +71,7 @@ class TaskData:
 # --------------------------------------------------------------------------------------------
 # Head specifications (label order as in ../shared/spec/interfaces.md §2)
 
-GOEMOTIONS_LABELS = [
-    "admiration",
-    "amusement",
-    "anger",
-    "annoyance",
-    "approval",
-    "caring",
-    "confusion",
-    "curiosity",
-    "desire",
-    "disappointment",
-    "disapproval",
-    "disgust",
-    "embarrassment",
-    "excitement",
-    "fear",
-    "gratitude",
-    "grief",
-    "joy",
-    "love",
-    "nervousness",
-    "optimism",
-    "pride",
-    "realization",
-    "relief",
-    "remorse",
-    "sadness",
-    "surprise",
-    "neutral",
-]
+GOEMOTIONS_LABELS = list(GOEMOTIONS)
 LISTENING_LABELS = (
     "question",
     "restatement",

