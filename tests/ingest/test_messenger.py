@@ -18,7 +18,6 @@ from attune.errors import ExportError
 from attune.ingest import ImportOptions, detect_format, read_conversation
 from attune.ingest.messenger import repair_mojibake
 from attune.ingest.source import Source
-from attune.ingest.text import fix_mojibake
 from tests.conftest import run_attune, shared_chat
 
 UTC_OPTIONS = ImportOptions(tz="UTC")
@@ -369,11 +368,6 @@ def test_zone_option_gives_local_wall_clock_with_offset(tmp_path: Path) -> None:
 )
 def test_repair_mojibake(raw: str, fixed: str) -> None:
     assert repair_mojibake(raw) == fixed
-
-
-def test_shared_fix_mojibake_gives_up_on_mixed_strings() -> None:
-    """Why messenger.py has its own repair: the shared helper leaves mixed strings broken."""
-    assert fix_mojibake("Caf\u00c3\u00a9 \u201cok\u201d") == "Caf\u00c3\u00a9 \u201cok\u201d"
 
 
 @given(st.text(max_size=30))

@@ -8,7 +8,7 @@ import pytest
 
 from attune.errors import ExportError
 from attune.ingest.source import SafeZip, Source, decode_text, read_bytes
-from attune.ingest.text import clean_name, fix_mojibake, strip_marks
+from attune.ingest.text import clean_name, strip_marks
 
 
 def test_decodes_utf8_with_bom_and_normalises_newlines() -> None:
@@ -108,5 +108,3 @@ def test_safe_zip_refuses_truncated_archives(tmp_path: Path) -> None:
 def test_text_helpers() -> None:
     assert strip_marks("\u200eAlex\u2069: \u2068hi\u200f") == "Alex: hi"
     assert clean_name(" \u202aJo\u00a0Ann\u202c ") == "Jo Ann"
-    assert fix_mojibake("Caf\u00c3\u00a9 \u00f0\u009f\u0098\u008d") == "Café 😍"
-    assert fix_mojibake("“genuine” café") == "“genuine” café"

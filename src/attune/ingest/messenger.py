@@ -74,9 +74,8 @@ _BEYOND_LATIN1 = re.compile(r"[^\x00-\xff]|\\u(?!00)[0-9a-fA-F]{4}")
 def repair_mojibake(text: str) -> str:
     """Undo UTF-8 read as Latin-1 ("Ã©" → "é", "ð\\x9f\\x98\\x8d" → "😍") only where it happened.
 
-    Unlike :func:`attune.ingest.text.fix_mojibake`, which gives up on a whole string as soon as
-    one character is not Latin-1, this repairs each run of U+0080–U+00FF characters on its own
-    and, inside a run, only byte sequences that are well-formed UTF-8. So mixed strings
+    Where the whole string does not round-trip, each run of U+0080–U+00FF characters is repaired
+    on its own and, inside a run, only byte sequences that are well-formed UTF-8. So mixed strings
     ("CafÃ© “ok”") are repaired too, and a genuine "é", "“" or "°" is left alone.
     """
     if not _MOJIBAKE_HINT.search(text):
