@@ -74,6 +74,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--tasks", default=",".join(ALL_TASKS), help="comma-separated task names")
     p.add_argument("--epochs", type=float, default=5.0, help="1 epoch = sum of train sizes")
     p.add_argument("--max-steps", type=int, default=None, help="override the step count")
+    p.add_argument(
+        "--time-budget",
+        type=float,
+        default=None,
+        help="minutes of training: the step count (and the learning-rate decay) is refitted to "
+        "the measured speed so the run ends in time, never exceeding --epochs/--max-steps",
+    )
     p.add_argument("--max-per-task", type=int, default=None, help="cap train rows per task")
     p.add_argument("--max-dev-per-task", type=int, default=None, help="cap dev rows per task")
     p.add_argument("--batch-size", type=int, default=32)
@@ -266,13 +273,21 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def fit_to_budget(step: int, elapsed_s: float, budget_min: float, planned: int) -> int:
+    """The step count that ends the run within the budget at the speed measured so far."""
+    per_step = elapsed_s / step
+    remaining = max(0.0, budget_min * 60.0 - elapsed_s)
+    return max(step, min(planned, step + int(remaining / per_step)))
+
+
 def train(
     model: MultiTaskModel, encoded: list[EncodedTask], args: argparse.Namespace
 ) -> dict[str, Any]:
     sizes = [len(e.ids) for e in encoded]
     probs = sampling_weights(sizes, args.alpha, args.max_upsample)
     steps_per_epoch = math.ceil(sum(sizes) / args.batch_size)
-    steps = args.max_steps or max(1, round(args.epochs * steps_per_epoch))
+    planned = args.max_steps or max(1, round(args.epochs * steps_per_epoch))
+    steps = planned
     warmup = max(1, round(args.warmup * steps))
     head_params = [p for n, p in model.named_parameters() if n.startswith("heads.")]
     enc_decay = [
@@ -292,12 +307,14 @@ def train(
             {"params": head_params, "lr": args.head_lr, "weight_decay": args.weight_decay},
         ]
     )
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        optim,
-        lambda s: (
-            (s + 1) / warmup if s < warmup else max(0.0, (steps - s) / max(1, steps - warmup))
-        ),
-    )
+    total = [steps]  # refitted under --time-budget; the decay follows it
+
+    def lr_factor(s: int) -> float:
+        if s < warmup:
+            return (s + 1) / warmup
+        return max(0.0, (total[0] - s) / max(1, total[0] - warmup))
+
+    sched = torch.optim.lr_scheduler.LambdaLR(optim, lr_factor)
     rng = np.random.default_rng(args.seed)
     streams = [TaskStream(e, args.batch_size, rng) for e in encoded]
     seen = [0] * len(encoded)
@@ -312,7 +329,8 @@ def train(
     )
     model.train()
     start = time.perf_counter()
-    for step in range(steps):
+    step = 0
+    while step < total[0]:
         k = int(rng.choice(len(encoded), p=probs))
         idx = streams[k].next()
         t_step = time.perf_counter()
@@ -327,17 +345,22 @@ def train(
         spent[k] += time.perf_counter() - t_step
         contexts += n_ctx
         losses[encoded[k].task.name].append(float(loss.detach()))
-        if (step + 1) % args.log_every == 0 or step + 1 == steps:
+        step += 1
+        if args.time_budget and step >= 20 and step % 20 == 0:
+            total[0] = fit_to_budget(step, time.perf_counter() - start, args.time_budget, planned)
+        if step % args.log_every == 0 or step == total[0]:
             elapsed = time.perf_counter() - start
             recent = ", ".join(f"{n} {np.mean(v[-20:]):.3f}" for n, v in losses.items() if v)
             print(
-                f"[train] step {step + 1}/{steps} {elapsed / 60:.1f} min, "
+                f"[train] step {step}/{total[0]} {elapsed / 60:.1f} min, "
                 f"{sum(seen) / elapsed:.1f} ex/s; loss {recent}",
                 flush=True,
             )
     wall = time.perf_counter() - start
     return {
-        "steps": steps,
+        "steps": step,
+        "planned_steps": planned,
+        "time_budget_min": args.time_budget,
         "steps_per_epoch": steps_per_epoch,
         "wall_s": wall,
         "examples": sum(seen),
