@@ -181,9 +181,10 @@ def test_two_steps_give_two_points_with_local_levels() -> None:
 
 def test_max_points_keeps_largest_shifts() -> None:
     values = [0.1] * 3 + [0.2] * 3 + [0.9] * 3 + [0.5] * 3
-    everything = change_points(series(values))
+    everything = change_points(series(values), threshold=2.0)  # the 0.1 step passes at 2 SE
     assert [p.week for p in everything] == ["2026-W04", "2026-W07", "2026-W10"]
-    (largest,) = change_points(series(values), max_points=1)
+    assert [p.week for p in change_points(series(values))] == ["2026-W07", "2026-W10"]
+    (largest,) = change_points(series(values), max_points=1, threshold=2.0)
     assert largest.week == "2026-W07"
     assert largest.before == pytest.approx(0.15)  # levels re-measured between kept points
     assert largest.after == pytest.approx(0.7)

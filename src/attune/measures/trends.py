@@ -199,9 +199,9 @@ def _split(
 def change_points(
     series: Sequence[WeekValue],
     *,
-    min_weeks: int = 2,
+    min_weeks: int = 3,
     min_n: int = 3,
-    threshold: float = 2.0,
+    threshold: float = 3.0,
     max_points: int = 3,
 ) -> list[ChangePoint]:
     """The weeks where the series' level shifted, in week order.

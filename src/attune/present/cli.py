@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from importlib.resources import as_file, files
@@ -134,6 +135,55 @@ def annotate(
     annotator = Annotator.load(model)
     with progress:
         write_lines(record_lines(annotator.annotate_iter(items, progress=progress)), out)
+
+
+@app.command()
+def analyze(
+    file: Annotated[
+        Path, typer.Argument(help="A chat export, or a conversation written by `attune import`.")
+    ],
+    format: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "auto",
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write the full analysis as JSON here.")
+    ] = None,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Write an HTML report here (not built yet).")
+    ] = None,
+    signals: Annotated[
+        Path | None,
+        typer.Option(
+            help="Per-message signals cache (JSON Lines): reused where ids and texts match, "
+            "written after a run."
+        ),
+    ] = None,
+    model: Annotated[
+        Path | None,
+        typer.Option(help="A signals model folder (default: $ATTUNE_MODEL_DIR, else bundled)."),
+    ] = None,
+    tz: Annotated[
+        str | None, typer.Option(help="Zone for exports that store instants (default: local).")
+    ] = None,
+    me: Annotated[
+        str | None, typer.Option(help="Your name, for exports that only say 'me' (SMS, iMessage).")
+    ] = None,
+) -> None:
+    """Measure engagement and attunement: bids and their outcomes, listening, empathy,
+    validation, synchrony, style matching, disclosure, horsemen and repair — per partner and per
+    week, each with the messages behind it."""
+    from attune.present.analysis import run_analysis
+
+    if html is not None:
+        raise AttuneError("--html: the HTML report is not built yet; use --json")
+    conversation = read_conversation(file, format, ImportOptions(tz=tz, me=me))
+    progress = _LazyProgress(stderr, "reading signals")
+    with progress:
+        doc = run_analysis(conversation, model=model, cache=signals, progress=progress)
+    if json_out is not None:
+        write_lines([json.dumps(doc, ensure_ascii=False) + "\n"], json_out)
+    else:
+        from attune.present.analysis_summary import print_analysis
+
+        print_analysis(doc, stdout)
 
 
 class _LazyProgress:

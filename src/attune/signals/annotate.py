@@ -44,9 +44,10 @@ only add to the head (recall), never remove what the head found:
   apology/agreement/affection while the exchange is tense.
 - ``safety``: the union of the head (per-label thresholds) and the rules — recall first.
 
-Added fields (the contract allows additions): ``counts`` (words, first-person singular and plural,
-second-person pronouns, absolutist words, emoji) and ``cues`` (the names of the rules that fired,
-so any label a rule set can be explained).
+Added fields (the contract allows additions): ``valence`` and ``arousal``
+(:mod:`attune.signals.affect`, for time series), ``counts`` (words, first-person singular and
+plural, second-person pronouns, absolutist words, emoji) and ``cues`` (the names of the rules that
+fired, so any label a rule set can be explained).
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ import numpy.typing as npt
 
 from attune.errors import AttuneError
 from attune.signals import rules
+from attune.signals.affect import affect
 from attune.signals.heads import HeadInput, HeadSpec, pair_input
 from attune.signals.model import BATCH_SIZE, HEADS_JSON, SignalsModel
 
@@ -142,6 +144,7 @@ class _Outputs:
             if name == "emotions":
                 order = owner._emotion_order
                 self.columns[name] = np.round(probs[:, order].astype(np.float64), 4)
+                self.affect = affect(self.columns[name], GOEMOTIONS)
             elif name == "intimacy":
                 self.columns[name] = np.round(probs[:, 0].astype(np.float64), 4)
             elif name == "safety":
@@ -158,6 +161,7 @@ class _Outputs:
             if name == "emotions":
                 out[name] = dict(zip(GOEMOTIONS, column[i].tolist(), strict=True))
                 out["emotion_labels"] = owner._emotion_labels(self.probs[name][i])
+                out["valence"], out["arousal"] = self.affect[i].tolist()
             elif name == "intimacy":
                 out[name] = float(column[i])
             elif name == "safety":
@@ -439,6 +443,8 @@ class Annotator:
             "antidote": cue.antidote or heads["antidote"],
             "repair": bool(repair or heads["repair"]),
             "safety": [s for s in SAFETY if s in cue.safety or s in heads["safety"]],
+            "valence": heads["valence"],
+            "arousal": heads["arousal"],
             "counts": cue.counts.as_dict(),
             "cues": list(fired),
         }

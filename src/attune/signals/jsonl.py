@@ -15,6 +15,11 @@ def read_items(path: Path) -> list[Item]:
     """Each non-blank line: ``{"id": …, "text": "…", "context": ["…"]?, "sender": "…"?}``.
 
     A line that cannot be read is a one-line error naming ``file:line``."""
+    return [_item(path, number, obj) for number, obj in _objects(path)]
+
+
+def _objects(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed JSON) of each non-blank line; unreadable input is an ExportError."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -25,7 +30,6 @@ def read_items(path: Path) -> list[Item]:
         raise AttuneError(f"{path}: cannot read ({exc.strerror or exc})") from None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    items: list[Item] = []
     for number, line in enumerate(raw.split(b"\n"), start=1):
         if not line.strip():
             continue
@@ -34,11 +38,9 @@ def read_items(path: Path) -> list[Item]:
         except UnicodeDecodeError:
             raise ExportError(path, "not UTF-8 text", number) from None
         try:
-            obj = json.loads(text)
+            yield number, json.loads(text)
         except json.JSONDecodeError as exc:
             raise ExportError(path, f"not valid JSON ({exc.msg})", number) from None
-        items.append(_item(path, number, obj))
-    return items
 
 
 def _item(path: Path, number: int, obj: Any) -> Item:
@@ -67,3 +69,15 @@ def _item(path: Path, number: int, obj: Any) -> Item:
 def record_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     return (dumps(record) + "\n" for record in records)
+
+
+def read_records(path: Path) -> dict[str, dict[str, Any]]:
+    """Signals written earlier (``annotate`` output, or ``analyze --signals``), by message id.
+
+    Used as a cache: a record carrying ``text`` is reused only for a message with that text."""
+    records: dict[str, dict[str, Any]] = {}
+    for number, obj in _objects(path):
+        if not isinstance(obj, dict) or "id" not in obj:
+            raise ExportError(path, 'expected a signals record with an "id"', number)
+        records[str(obj["id"])] = obj
+    return records

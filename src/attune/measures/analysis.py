@@ -1,0 +1,203 @@
+"""The whole analysis: a conversation in, every measure with its evidence out.
+
+:func:`analyze` cuts the conversation into exchanges and turns, reads each message's signals (one
+encoder pass through :class:`~attune.signals.annotate.Annotator`, each message seeing the partner
+message it answers), finds the bids and their outcomes, and computes the measures. The result's
+:meth:`Analysis.to_dict` is the ``attune analyze --json`` contract (interfaces.md §3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from attune.conversation import Conversation
+from attune.measures.attunement import attunement
+from attune.measures.bids import Bid, find_bids
+from attune.measures.engagement import engagement
+from attune.measures.evidence import median
+from attune.measures.exchanges import Structure, structure
+from attune.measures.measure import Event, Measure, rate
+from attune.measures.moments import moments
+from attune.measures.obstacles import obstacles
+from attune.measures.quality_time import quality_time
+from attune.measures.safety import safety
+from attune.measures.view import View
+from attune.measures.vulnerability import vulnerability
+from attune.signals.annotate import Annotator, Item, Progress
+
+CONTEXT = 3  # earlier messages given to the annotator; the last is the one being answered
+CAVEAT = (
+    "Scores are orientation, not diagnosis: they come from automatic detectors with known error "
+    "rates (see the model card) and from text alone. Read the quoted messages before concluding."
+)
+
+
+@dataclass(slots=True)
+class Analysis:
+    """A conversation's structure, per-message signals, bids and measures."""
+
+    structure: Structure
+    signals: list[dict[str, Any]]
+    bids: list[Bid]
+    metrics: dict[str, Any]
+    excluded: int
+
+    def to_dict(self) -> dict[str, Any]:
+        bid_at = {b.message: b for b in self.bids}
+        messages = []
+        for i, m in enumerate(self.structure.messages):
+            record: dict[str, Any] = {
+                "id": m.id,
+                "sender": m.sender,
+                "timestamp": m.timestamp.isoformat() if m.timestamp is not None else None,
+                "text": m.text,
+            }
+            record.update((k, v) for k, v in self.signals[i].items() if k != "id")
+            bid = bid_at.get(i)
+            record["bid"] = bid is not None
+            record["bid_outcome"] = bid.outcome if bid is not None else None
+            record["bid_kind"] = bid.kind if bid is not None else None
+            record["exchange"] = self.structure.exchange_of[i]
+            messages.append(record)
+        return {
+            "participants": list(self.structure.partners),
+            "messages": messages,
+            "metrics": _plain(self.metrics),
+        }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Measure):
+        return value.to_dict()
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def signal_items(struct: Structure) -> list[Item]:
+    """One annotate item per message; its context ends with the partner message it answers
+    (earlier messages of the same exchange only), so reply-level heads see what was said."""
+    items = []
+    for i, m in enumerate(struct.messages):
+        turn = struct.turns[struct.turn_of[i]]
+        context: tuple[str, ...] = ()
+        if turn.answers is not None:
+            answered = struct.turns[turn.answers].messages[-1]
+            start = max(struct.exchanges[struct.exchange_of[i]].messages[0], answered - CONTEXT + 1)
+            context = tuple(struct.messages[j].text for j in range(start, answered + 1))
+        items.append(Item(id=m.id, text=m.text, context=context, sender=m.sender))
+    return items
+
+
+def conversation_structure(view: View) -> dict[str, Any]:
+    """Exchanges, turns, initiative, latency and balance of volume and length."""
+    s = view.structure
+    words = {p: 0 for p in s.partners}
+    count = {p: 0 for p in s.partners}
+    for i, sig in enumerate(view.signals):
+        count[view.sender(i)] += 1
+        words[view.sender(i)] += int((sig.get("counts") or {}).get("words", 0))
+    total_words = sum(words.values()) or 1
+    initiative: Measure = rate(
+        view,
+        "Share of exchanges each partner opened (initiative); the overall value is the first "
+        "partner's share.",
+        [
+            Event(
+                ex.opener,
+                view.sender(ex.opener),
+                1.0 if view.sender(ex.opener) == s.partners[0] else 0.0,
+                (ex.opener,),
+                "opened the exchange",
+                weight=float(len(ex.messages)),
+            )
+            for ex in s.exchanges
+        ],
+    )
+    opened = {p: sum(1 for ex in s.exchanges if view.sender(ex.opener) == p) for p in s.partners}
+    latencies = [t.latency_s / 60.0 for t in s.turns if t.latency_s is not None]
+    return {
+        "messages": count,
+        "excluded_messages": 0,
+        "words": words,
+        "word_share": {p: round(w / total_words, 4) for p, w in words.items()},
+        "exchanges": len(s.exchanges),
+        "exchange_gap_min": round(s.gap_s / 60.0, 1),
+        "turns": len(s.turns),
+        "exchanges_opened": opened,
+        "initiative": initiative,
+        "median_reply_latency_min": None if not latencies else round(median(latencies) or 0.0, 1),
+        "weeks": len(view.weeks),
+        "first": _iso(s.messages[0].timestamp) if s.messages else None,
+        "last": _iso(s.messages[-1].timestamp) if s.messages else None,
+    }
+
+
+def _iso(ts: Any) -> str | None:
+    return None if ts is None else str(ts.isoformat())
+
+
+def measure_all(
+    struct: Structure, signals: Sequence[Mapping[str, Any]]
+) -> tuple[list[Bid], dict[str, Any]]:
+    """Bids and every measure from a structure and its per-message signals (no model needed)."""
+    bids = find_bids(struct, signals)
+    view = View(struct, signals, bids)
+    metrics: dict[str, Any] = {
+        "about": CAVEAT,
+        "structure": conversation_structure(view),
+        "engagement": engagement(view),
+        "attunement": attunement(view),
+        "vulnerability": vulnerability(view),
+        "obstacles": obstacles(view),
+        "quality_time": quality_time(view),
+        "safety": safety(view),
+        "moments": moments(view),
+    }
+    metrics["trends"] = _trends(metrics)
+    return bids, metrics
+
+
+def _trends(metrics: Mapping[str, Any]) -> dict[str, Any]:
+    """Each weekly measure's direction and change points, gathered in one place."""
+    out: dict[str, Any] = {}
+    for group, measures in metrics.items():
+        if not isinstance(measures, Mapping):
+            continue
+        for name, m in measures.items():
+            if isinstance(m, Measure) and m.weekly:
+                out[f"{group}.{name}"] = {
+                    "direction": m.direction,
+                    "change_points": m.change_points,
+                }
+    return out
+
+
+def analyze(
+    conversation: Conversation,
+    annotator: Annotator | None = None,
+    *,
+    signals: Mapping[str, Mapping[str, Any]] | None = None,
+    partners: tuple[str, str] | None = None,
+    progress: Progress | None = None,
+) -> Analysis:
+    """Analyse a conversation. ``signals``: annotate records by message id, reused where present
+    (a cache); the rest are computed with ``annotator`` (required if any is missing)."""
+    struct = structure(conversation, partners)
+    known = dict(signals or {})
+    items = signal_items(struct)
+    missing = [item for item in items if item.id not in known]
+    if missing:
+        if annotator is None:
+            raise ValueError("an annotator is needed: some messages have no signals yet")
+        for record in annotator.annotate_iter(missing, progress=progress):
+            known[record["id"]] = record
+    records = [dict(known[item.id]) for item in items]
+    bids, metrics = measure_all(struct, records)
+    excluded = len(conversation.messages) - len(struct.messages)
+    metrics["structure"]["excluded_messages"] = excluded
+    return Analysis(struct, records, bids, metrics, excluded)

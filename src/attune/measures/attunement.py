@@ -1,0 +1,246 @@
+"""Attunement: sensing the partner's emotional state and responding to it.
+
+Validation (codebook), emotional synchrony (do the partners' moods move together across their
+exchanges), language style matching (Ireland & Pennebaker), whether distress is met with care,
+and the non-verbal cues text carries (emoji, reactions, reply latency, length).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from attune.measures.evidence import Score, median
+from attune.measures.measure import Event, Measure, mean, rate
+from attune.measures.style import category_rates, per_category, style_matching
+from attune.measures.synchrony import synchrony
+from attune.measures.trends import WeekValue, direction
+from attune.measures.view import View
+
+MIN_EXCHANGE_WORDS = 20  # per partner, for an exchange's own style matching
+
+
+def validation(view: View) -> Measure:
+    """Share of validating among the validating and invalidating replies."""
+    events = [
+        Event(
+            i,
+            view.sender(i),
+            1.0 if s["validation"] == "validating" else 0.0,
+            (*view.answered(i), i),
+            str(s["validation"]),
+            weight=1.0,
+        )
+        for i, s in enumerate(view.signals)
+        if s.get("validation") in ("validating", "invalidating")
+    ]
+    counts = {
+        p: {
+            v: sum(1 for e in events if e.partner == p and (e.value > 0) == (v == "validating"))
+            for v in ("validating", "invalidating")
+        }
+        for p in view.structure.partners
+    }
+    return rate(
+        view,
+        "Validating replies (the partner's feeling or view is understandable) as a share of all "
+        "validating and invalidating ones ('you're overreacting').",
+        events,
+        details={"counts": counts},
+    )
+
+
+def distress_met_with_care(view: View) -> Measure:
+    """Share of a partner's distress messages whose reply, in the same exchange, shows care."""
+    events = []
+    for i in range(len(view.signals)):
+        if not view.is_distress(i):
+            continue
+        reply = view.reply_to(i)
+        caring = [j for j in reply if view.is_caring(j)]
+        why = "met with care" if caring else ("no reply" if not reply else "reply without care")
+        events.append(
+            Event(
+                i,
+                view.structure.partner_of(view.sender(i)),
+                1.0 if caring else 0.0,
+                (i, *(caring or reply)[:2]),
+                why,
+                weight=-view.valence(i),
+            )
+        )
+    return rate(
+        view,
+        "Share of distress messages (sadness, fear, worry, hurt) the partner met with care — "
+        "empathy, validation, comfort, an open question — in the same exchange; by partner: as "
+        "the one responding.",
+        events,
+    )
+
+
+def _exchange_valence(view: View, partner: str) -> list[float | None]:
+    out: list[float | None] = []
+    for ex in view.structure.exchanges:
+        values = [view.valence(i) for i in ex.messages if view.sender(i) == partner]
+        out.append(sum(values) / len(values) if values else None)
+    return out
+
+
+def emotional_synchrony(view: View) -> Measure:
+    """Correlation of the partners' mean valence across exchanges (lags −1..1 exchange)."""
+    a, b = view.structure.partners
+    va, vb = _exchange_valence(view, a), _exchange_valence(view, b)
+    sync = synchrony(va, vb)
+    both = [k for k in range(len(va)) if va[k] is not None and vb[k] is not None]
+    both.sort(key=lambda k: -abs((va[k] or 0.0) + (vb[k] or 0.0)))
+    evidence = [
+        view.evidence(
+            view.structure.exchanges[k].messages[:6],
+            f"both partners' mood: {va[k]:+.2f} ({a}) and {vb[k]:+.2f} ({b})",
+        )
+        for k in both[:5]
+    ]
+    weekly: list[WeekValue] = []
+    by_week: dict[str, list[int]] = {}
+    for k, ex in enumerate(view.structure.exchanges):
+        week = view.week(ex.opener)
+        if week is not None:
+            by_week.setdefault(week, []).append(k)
+    for week in view.weeks:
+        ks = by_week.get(week, [])
+        s = synchrony([va[k] for k in ks], [vb[k] for k in ks], max_lag=0)
+        weekly.append(WeekValue(week, s.r, s.n))
+    leader = {"a": a, "b": b}.get(sync.leader or "")
+    return Measure(
+        "Pearson correlation of the two partners' mean mood (valence) across exchanges, averaged "
+        "over lags of −1, 0 and +1 exchange: near 1 when their moods rise and fall together.",
+        Score(sync.r, sync.n, sync.interval, evidence),
+        {},
+        weekly=weekly,
+        direction=direction(weekly, scale=2.0),
+        details={
+            "by_lag": {str(k): None if v is None else round(v, 4) for k, v in sync.by_lag.items()},
+            "leader": leader,
+        },
+    )
+
+
+def _texts(view: View, indexes: Sequence[int], partner: str) -> list[str]:
+    return [view.text(i) for i in indexes if view.sender(i) == partner]
+
+
+def language_style_matching(view: View) -> Measure:
+    """LSM over all the partners' words, per week, and the most and least matched exchanges."""
+    a, b = view.structure.partners
+    everything = range(len(view.signals))
+    overall = style_matching(_texts(view, everything, a), _texts(view, everything, b))
+    per_ex: list[tuple[float, int]] = []
+    for ex in view.structure.exchanges:
+        value = style_matching(
+            _texts(view, ex.messages, a), _texts(view, ex.messages, b), MIN_EXCHANGE_WORDS
+        )
+        if value is not None:
+            per_ex.append((value, ex.index))
+    per_ex.sort()
+    chosen = per_ex[-3:][::-1] + per_ex[:2]
+    evidence = [
+        view.evidence(view.structure.exchanges[k].messages[:6], f"exchange style matching {v:.2f}")
+        for v, k in chosen
+    ]
+    by_week: dict[str, list[int]] = {}
+    for i in everything:
+        week = view.week(i)
+        if week is not None:
+            by_week.setdefault(week, []).append(i)
+    weekly = []
+    for week in view.weeks:
+        idx = by_week.get(week, [])
+        ta, tb = _texts(view, idx, a), _texts(view, idx, b)
+        value = style_matching(ta, tb)
+        weekly.append(WeekValue(week, value, len(ta) + len(tb) if value is not None else 0))
+    rates_a, words_a = category_rates(_texts(view, everything, a))
+    rates_b, words_b = category_rates(_texts(view, everything, b))
+    return Measure(
+        "Language style matching (Ireland & Pennebaker): how alike the partners use nine kinds of "
+        "function words, 0–1 (about 0.8–0.9 is typical of close conversation); none under 50 "
+        "words each.",
+        Score(overall, min(words_a, words_b), None, evidence),
+        {},
+        weekly=weekly,
+        direction=direction(weekly, scale=0.2),
+        details={
+            "per_category": {k: round(v, 4) for k, v in per_category(rates_a, rates_b).items()},
+            "words": {a: words_a, b: words_b},
+        },
+    )
+
+
+def nonverbal_cues(view: View) -> dict[str, Measure]:
+    """Emoji, reactions given, reply latency and message length, per partner."""
+    n = len(view.signals)
+    emoji = [
+        Event(
+            i,
+            view.sender(i),
+            float((view.signals[i].get("counts") or {}).get("emoji", 0)),
+            (i,),
+            "emoji",
+        )
+        for i in range(n)
+    ]
+    length = [
+        Event(
+            i,
+            view.sender(i),
+            float((view.signals[i].get("counts") or {}).get("words", 0)),
+            (i,),
+            "words",
+        )
+        for i in range(n)
+    ]
+    reacted = []
+    for i, m in enumerate(view.structure.messages):
+        partner = view.structure.partner_of(view.sender(i))
+        hit = any(r.sender == partner for r in m.reactions)
+        reacted.append(Event(i, partner, 1.0 if hit else 0.0, (i,), "reacted to with an emoji"))
+    latency: list[Event] = []
+    for turn in view.structure.turns:
+        if turn.latency_s is not None and turn.answers is not None:
+            first = turn.messages[0]
+            latency.append(
+                Event(
+                    first,
+                    turn.sender,
+                    turn.latency_s / 60.0,
+                    (view.structure.turns[turn.answers].messages[-1], first),
+                    "reply latency",
+                )
+            )
+    late = mean(
+        view, "Mean minutes before replying to the partner inside an exchange.", latency, scale=60.0
+    )
+    late.details["median_min_by_partner"] = {
+        p: _round(median([e.value for e in latency if e.partner == p]))
+        for p in view.structure.partners
+    }
+    return {
+        "emoji_per_message": mean(view, "Emoji per message.", emoji, scale=1.0),
+        "reactions_given": rate(
+            view, "Share of the partner's messages this partner put a reaction on.", reacted
+        ),
+        "reply_latency_min": late,
+        "words_per_message": mean(view, "Words per message.", length, scale=10.0),
+    }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def attunement(view: View) -> dict[str, object]:
+    return {
+        "validation": validation(view),
+        "distress_met_with_care": distress_met_with_care(view),
+        "emotional_synchrony": emotional_synchrony(view),
+        "language_style_matching": language_style_matching(view),
+        "nonverbal_cues": nonverbal_cues(view),
+    }

@@ -1,0 +1,295 @@
+"""Bids for connection and how the partner responds (after Gottman; codebook "Bids").
+
+A bid reaches for the partner: news or a feeling shared, a question about the partner's life, an
+invitation, "look at this", affection, a joke meant to be shared. Logistics, complaints and
+replies that only answer are not bids. One bid per turn: a burst ("I GOT IT" / "the lecturer
+job!!!") is one reach, coded on its first qualifying message.
+
+The outcome is read from the partner's next turn in the same exchange:
+
+- ``against``: hostile, sarcastic, belittling or irritated (a horseman, invalidation, or an
+  irritated brush-off);
+- ``toward``: engages with the bid's content or feeling — asks more, shares the feeling, comforts,
+  accepts the invitation, answers the question, or picks up the bid's words;
+- ``away``: no reply before the exchange ends, a token reply ("ok", "👍"), or a change of subject.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from attune.measures.exchanges import Structure
+
+Outcome = Literal["toward", "away", "against"]
+Signal = Mapping[str, Any]
+
+_I = re.IGNORECASE
+
+INVITATION = re.compile(
+    r"\b(?:wanna|want to|do you want|d'?you want|shall we|should we|let'?s|fancy|how about|"
+    r"are (?:you|u) free|come with|join me|date night|my treat|up for|we could|can we go|"
+    r"facetime|call me|ring me)\b",
+    _I,
+)
+LOOK = re.compile(
+    r"\b(?:look at|look!|check (?:this|it) out|have you seen|did (?:you|u) see|"
+    r"thought of (?:you|u)|reminded me of (?:you|u)|listen to this|watch this)\b|"
+    r"\[link\]|https?://|\[(?:photo|image|video)\]",
+    _I,
+)
+AFFECTION = re.compile(
+    r"\b(?:love (?:you|ya|u)|miss(?:ing)? (?:you|ya|u)|proud of (?:you|u)|thinking (?:of|about) "
+    r"(?:you|u)|can'?t wait to see (?:you|u)|you'?re (?:the best|amazing|brilliant)|xx+)\b|"
+    r"[❤💕💖💗💘🥰😘😍🥺]",
+    _I,
+)
+NEWS = re.compile(
+    r"\b(?:guess what|guess who|omg|you won'?t believe|i got|i did it|we got|just (?:got|found|"
+    r"heard|saw)|finally|so excited|great news|bad news|news)\b|!{2,}|[😂🤣😹😆🎉😎]",
+    _I,
+)
+FEELING = re.compile(
+    r"\b(?:i'?m|i am|im|i feel|i felt|feeling|i've been|ive been|had the|having a)\b[^.!?]{0,40}"
+    r"\b(?:anxious|scared|worried|sad|down|low|lonely|stressed|overwhelmed|tired|exhausted|"
+    r"nervous|upset|hurt|awful|terrible|rough|worst|best|happy|excited|proud|left out|invisible|"
+    r"distant|afraid|panic\w*|miss)\b",
+    _I,
+)
+ABOUT_PARTNER = re.compile(
+    r"\b(?:how(?:'s|s| is| was| are| did)|what(?:'s| is| was) (?:up|new)|are (?:you|u) (?:ok|okay|"
+    r"alright|feeling)|did (?:you|u) (?:have|enjoy|manage|get on)|tell me about)\b",
+    _I,
+)
+LOGISTICS = re.compile(
+    r"\b(?:pick up|grab|buy|bring|bill|council tax|rent|mortgage|parcel|delivery|car|bins?|keys?|"
+    r"groceries|shopping|milk|bread|kids|school run|book bags|dentist|appointment|pay|paid|"
+    r"transfer|invoice|plumber|laundry|dishes|hoover|what time|when are (?:you|u)|omw|on my way|"
+    r"running late|be home|eta|tickets?|booking|booked|street cleaning|electricity|wifi|"
+    r"chinese or|pizza or|dinner\?)\b",
+    _I,
+)
+TOKEN_REPLY = re.compile(
+    r"^\W*(?:ok(?:ay)?|k+|kk|nice|cool|hm+|mm+|ya|yeah|yep|yup|sure|fine|lol|haha|ah|oh|right|"
+    r"noted|great|good|ya cool|ok cool|cool cool|wow|nice one|whatever|if you say so|"
+    r"[👍👌🙂]+)(?:\s+(?:ok|cool|nice|lol|then|one|thx|thanks|[👍👌🙂]))*\W*$",
+    _I,
+)
+BRUSH_OFF = re.compile(
+    r"\b(?:stop (?:sending|it|that)|can (?:you|u) stop|not now|ugh|seriously\?|why do (?:you|u) "
+    r"even|can'?t afford|so what|who cares|don'?t care|not this again|here we go|i'?m busy|"
+    r"leave me alone|grow up|get over it|again\?)\b|🙄",
+    _I,
+)
+ACCEPT = re.compile(
+    r"^\W*(?:yes|yess+|yes pls|yes please|obviously|deal|absolutely|definitely|of course|"
+    r"i'?d love (?:that|to)|sounds (?:good|great|perfect|lovely)|omg yes|count me in|always)\b",
+    _I,
+)
+ENGAGED_EMOTIONS = frozenset(
+    {
+        "admiration",
+        "amusement",
+        "caring",
+        "curiosity",
+        "excitement",
+        "gratitude",
+        "joy",
+        "love",
+        "pride",
+        "sadness",
+        "surprise",
+        "realization",
+        "approval",
+        "optimism",
+        "remorse",
+    }
+)
+WARM_LISTENING = frozenset(
+    {"question", "restatement", "reflection_of_feelings", "affirmation", "self_disclosure"}
+)
+HOSTILE = frozenset({"criticism", "contempt", "defensiveness"})
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "i",
+        "im",
+        "i'm",
+        "me",
+        "my",
+        "you",
+        "u",
+        "your",
+        "ur",
+        "we",
+        "us",
+        "our",
+        "it",
+        "its",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "to",
+        "of",
+        "in",
+        "on",
+        "at",
+        "for",
+        "and",
+        "or",
+        "but",
+        "so",
+        "just",
+        "really",
+        "very",
+        "this",
+        "that",
+        "with",
+        "have",
+        "has",
+        "had",
+        "do",
+        "did",
+        "not",
+        "no",
+        "yes",
+        "ok",
+        "okay",
+        "what",
+        "how",
+        "why",
+        "when",
+        "where",
+        "who",
+        "there",
+        "here",
+        "all",
+        "too",
+        "got",
+        "get",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Bid:
+    """A bid, the kind of reach it is, its outcome and the partner messages that decided it."""
+
+    message: int
+    kind: str
+    outcome: Outcome
+    response: tuple[int, ...]
+    why: str
+
+
+def bid_kind(text: str, signal: Signal, *, opens_exchange: bool, answers_bid: bool) -> str | None:
+    """What kind of reach a message is, or None when it is not a bid.
+
+    ``opens_exchange``: the message starts its exchange. ``answers_bid``: it is in a turn that
+    answers the partner (a reply reaches again only with an invitation, a question about the
+    partner, news or a feeling of its own).
+    """
+    if (signal.get("horseman") in HOSTILE or signal.get("repair")) and not FEELING.search(text):
+        return None
+    is_question = signal.get("question_type") is not None or text.rstrip().endswith("?")
+    if INVITATION.search(text) and (is_question or opens_exchange or "!" in text):
+        return "invitation"
+    if LOGISTICS.search(text) and not (FEELING.search(text) or AFFECTION.search(text)):
+        return None
+    if is_question and ABOUT_PARTNER.search(text):
+        return "question"
+    if FEELING.search(text) or int(signal.get("disclosure", 0)) >= 2:
+        return "feeling"
+    if answers_bid:
+        return None
+    if LOOK.search(text):
+        return "look"
+    if AFFECTION.search(text):
+        return "affection"
+    if NEWS.search(text):
+        return "news"
+    labels = set(signal.get("emotion_labels") or ())
+    if opens_exchange and labels & {"excitement", "joy", "amusement", "pride", "sadness", "fear"}:
+        return "news"
+    return None
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z']+", text.lower()) if w not in STOPWORDS and len(w) > 2}
+
+
+def _engages(bid_text: str, kind: str, reply: str, signal: Signal) -> str | None:
+    """Why a reply message engages with the bid, or None."""
+    if kind == "invitation" and ACCEPT.search(reply):
+        return "accepts the invitation"
+    if signal.get("question_type") is not None and not LOGISTICS.search(reply):
+        return "asks about it"
+    if signal.get("validation") == "validating":
+        return "validates the feeling"
+    empathy = signal.get("empathy") or {}
+    if any(int(v) > 0 for v in empathy.values()):
+        return "responds with empathy"
+    if TOKEN_REPLY.search(reply):
+        return None
+    if content_words(bid_text) & content_words(reply):
+        return "picks up what was said"
+    labels = set(signal.get("emotion_labels") or ())
+    if labels & ENGAGED_EMOTIONS or AFFECTION.search(reply) or NEWS.search(reply):
+        return "shares the feeling"
+    if signal.get("listening") in WARM_LISTENING and not LOGISTICS.search(reply):
+        return "responds to it"
+    if kind == "question" and len(reply.split()) >= 3:
+        return "answers the question"
+    return None
+
+
+def bid_outcome(
+    structure: Structure, texts: Sequence[str], signals: Sequence[Signal], bid: int, kind: str
+) -> tuple[Outcome, tuple[int, ...], str]:
+    """The outcome of the bid at message ``bid``: from the partner's next turn in the exchange."""
+    turn = structure.turn_of[bid]
+    reply = structure.next_turn(turn)
+    if reply is None:
+        return "away", (), "no reply before the exchange ended"
+    response = tuple(reply.messages)
+    for i in response:
+        s = signals[i]
+        if s.get("horseman") in HOSTILE or s.get("validation") == "invalidating":
+            return "against", response, "a hostile or dismissive reply"
+        if BRUSH_OFF.search(texts[i]):
+            return "against", response, "an irritated brush-off"
+    for i in response:
+        why = _engages(texts[bid], kind, texts[i], signals[i])
+        if why:
+            return "toward", response, why
+    if all(TOKEN_REPLY.search(texts[i]) for i in response):
+        return "away", response, "a token reply"
+    return "away", response, "the reply moves to something else"
+
+
+def find_bids(structure: Structure, signals: Sequence[Signal]) -> list[Bid]:
+    """Every bid in the conversation with its outcome, at most one per turn."""
+    texts = [m.text for m in structure.messages]
+    bids: list[Bid] = []
+    for t, turn in enumerate(structure.turns):
+        first = structure.exchanges[structure.turn_exchange(t)].messages[0]
+        for i in turn.messages:
+            kind = bid_kind(
+                texts[i],
+                signals[i],
+                opens_exchange=i == first,
+                answers_bid=turn.answers is not None,
+            )
+            if kind is None:
+                continue
+            outcome, response, why = bid_outcome(structure, texts, signals, i, kind)
+            bids.append(Bid(i, kind, outcome, response, why))
+            break
+    return bids

@@ -1,0 +1,47 @@
+"""``attune analyze`` glue: the signals cache, the model loaded only when needed, the analysis."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from attune.conversation import Conversation
+from attune.measures.analysis import analyze
+from attune.present.jsonl import write_lines
+from attune.signals.annotate import Annotator, Progress
+from attune.signals.jsonl import read_records, record_lines
+
+
+def cached_signals(cache: Path | None, conversation: Conversation) -> dict[str, dict[str, Any]]:
+    """Records from the cache whose message still has the same text (edited ones are redone)."""
+    if cache is None or not cache.exists():
+        return {}
+    text_of = {m.id: m.text for m in conversation.messages}
+    return {
+        mid: record
+        for mid, record in read_records(cache).items()
+        if mid in text_of and record.get("text") == text_of[mid]
+    }
+
+
+def run_analysis(
+    conversation: Conversation,
+    *,
+    model: Path | None = None,
+    cache: Path | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """The analysis as the ``--json`` contract's dictionary; the cache is refreshed if given."""
+    known = cached_signals(cache, conversation)
+    annotator: Annotator | None = None
+    ids = {m.id for m in conversation.messages if m.kind == "message" and not m.deleted}
+    if not ids <= known.keys():
+        annotator = Annotator.load(model)
+    result = analyze(conversation, annotator, signals=known, progress=progress)
+    if cache is not None and annotator is not None:
+        texts = [m.text for m in result.structure.messages]
+        write_lines(
+            record_lines({**r, "text": t} for r, t in zip(result.signals, texts, strict=True)),
+            cache,
+        )
+    return result.to_dict()
