@@ -17,6 +17,7 @@ from attune.measures.attunement import attunement
 from attune.measures.bids import Bid, find_bids
 from attune.measures.engagement import engagement
 from attune.measures.evidence import median
+from attune.measures.evidence import rate as rate_score
 from attune.measures.exchanges import Structure, structure
 from attune.measures.measure import Event, Measure, rate
 from attune.measures.moments import moments
@@ -102,23 +103,24 @@ def conversation_structure(view: View) -> dict[str, Any]:
         count[view.sender(i)] += 1
         words[view.sender(i)] += int((sig.get("counts") or {}).get("words", 0))
     total_words = sum(words.values()) or 1
-    initiative: Measure = rate(
+    initiative = rate(
         view,
         "Share of exchanges each partner opened (initiative); the overall value is the first "
         "partner's share.",
         [
             Event(
                 ex.opener,
-                view.sender(ex.opener),
+                s.partners[0],
                 1.0 if view.sender(ex.opener) == s.partners[0] else 0.0,
                 (ex.opener,),
-                "opened the exchange",
+                f"{view.sender(ex.opener)} opened the exchange",
                 weight=float(len(ex.messages)),
             )
             for ex in s.exchanges
         ],
     )
     opened = {p: sum(1 for ex in s.exchanges if view.sender(ex.opener) == p) for p in s.partners}
+    initiative.by_partner = {p: rate_score(n, len(s.exchanges)) for p, n in opened.items()}
     latencies = [t.latency_s / 60.0 for t in s.turns if t.latency_s is not None]
     return {
         "messages": count,

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from attune.measures.evidence import Score, median
-from attune.measures.measure import Event, Measure, mean, rate
+from attune.measures.measure import Event, Measure, mean, rate, with_trend
 from attune.measures.style import category_rates, per_category, style_matching
 from attune.measures.synchrony import synchrony
-from attune.measures.trends import WeekValue, direction
+from attune.measures.trends import WeekValue
 from attune.measures.view import View
 
 MIN_EXCHANGE_WORDS = 20  # per partner, for an exchange's own style matching
@@ -110,18 +110,17 @@ def emotional_synchrony(view: View) -> Measure:
         s = synchrony([va[k] for k in ks], [vb[k] for k in ks], max_lag=0)
         weekly.append(WeekValue(week, s.r, s.n))
     leader = {"a": a, "b": b}.get(sync.leader or "")
-    return Measure(
+    measure = Measure(
         "Pearson correlation of the two partners' mean mood (valence) across exchanges, averaged "
         "over lags of −1, 0 and +1 exchange: near 1 when their moods rise and fall together.",
         Score(sync.r, sync.n, sync.interval, evidence),
         {},
-        weekly=weekly,
-        direction=direction(weekly, scale=2.0),
         details={
             "by_lag": {str(k): None if v is None else round(v, 4) for k, v in sync.by_lag.items()},
             "leader": leader,
         },
     )
+    return with_trend(view, measure, weekly, 2.0)
 
 
 def _texts(view: View, indexes: Sequence[int], partner: str) -> list[str]:
@@ -159,19 +158,18 @@ def language_style_matching(view: View) -> Measure:
         weekly.append(WeekValue(week, value, len(ta) + len(tb) if value is not None else 0))
     rates_a, words_a = category_rates(_texts(view, everything, a))
     rates_b, words_b = category_rates(_texts(view, everything, b))
-    return Measure(
+    measure = Measure(
         "Language style matching (Ireland & Pennebaker): how alike the partners use nine kinds of "
         "function words, 0–1 (about 0.8–0.9 is typical of close conversation); none under 50 "
         "words each.",
         Score(overall, min(words_a, words_b), None, evidence),
         {},
-        weekly=weekly,
-        direction=direction(weekly, scale=0.2),
         details={
             "per_category": {k: round(v, 4) for k, v in per_category(rates_a, rates_b).items()},
             "words": {a: words_a, b: words_b},
         },
     )
+    return with_trend(view, measure, weekly, 0.2)
 
 
 def nonverbal_cues(view: View) -> dict[str, Measure]:

@@ -3,7 +3,8 @@
 A bid reaches for the partner: news or a feeling shared, a question about the partner's life, an
 invitation, "look at this", affection, a joke meant to be shared. Logistics, complaints and
 replies that only answer are not bids. One bid per turn: a burst ("I GOT IT" / "the lecturer
-job!!!") is one reach, coded on its first qualifying message.
+job!!!") is one reach, coded on its first qualifying message; once an exchange has a bid, what
+follows is its conversation, and only an invitation reaches again.
 
 The outcome is read from the partner's next turn in the same exchange:
 
@@ -69,6 +70,17 @@ LOGISTICS = re.compile(
     r"transfer|invoice|plumber|laundry|dishes|hoover|what time|when are (?:you|u)|omw|on my way|"
     r"running late|be home|eta|tickets?|booking|booked|street cleaning|electricity|wifi|"
     r"chinese or|pizza or|dinner\?)\b",
+    _I,
+)
+REASK = re.compile(
+    r"\b(?:did (?:you|u) (?:see|read|get) (?:my|what i|it|this)|hello\?\?|are (?:you|u) "
+    r"ignoring me)",
+    _I,
+)
+COMPLAINT = re.compile(
+    r"\b(?:can (?:you|u) (?:stop|not)|stop \w+ing|(?:you|u) left|(?:you|u) forgot|(?:you|u) said "
+    r"(?:you|u)'?d|(?:you|u) didn'?t|(?:you|u) never|(?:you|u) always|why did(?:n'?t)? (?:you|u)|"
+    r"did (?:you|u) remember|don'?t forget|remember to)\b",
     _I,
 )
 TOKEN_REPLY = re.compile(
@@ -189,26 +201,35 @@ class Bid:
     why: str
 
 
-def bid_kind(text: str, signal: Signal, *, opens_exchange: bool, answers_bid: bool) -> str | None:
+def bid_kind(
+    text: str, signal: Signal, *, opens_exchange: bool, follows_bid: bool, tense: bool = False
+) -> str | None:
     """What kind of reach a message is, or None when it is not a bid.
 
-    ``opens_exchange``: the message starts its exchange. ``answers_bid``: it is in a turn that
-    answers the partner (a reply reaches again only with an invitation, a question about the
-    partner, news or a feeling of its own).
+    ``opens_exchange``: the message starts its exchange. ``follows_bid``: a bid was already made
+    earlier in the exchange, so what follows is mostly its conversation — only an invitation or
+    a re-ask ("did you see what i said?") reaches again (codebook decision: replies are not bids
+    unless they reach again). ``tense``: the exchange has turned hostile, where only a message
+    that shares a feeling is a bid.
     """
-    if (signal.get("horseman") in HOSTILE or signal.get("repair")) and not FEELING.search(text):
+    if REASK.search(text):
+        return "question"
+    hostile = signal.get("horseman") in HOSTILE or signal.get("repair") or tense
+    if hostile and not FEELING.search(text):
         return None
     is_question = signal.get("question_type") is not None or text.rstrip().endswith("?")
-    if INVITATION.search(text) and (is_question or opens_exchange or "!" in text):
+    if INVITATION.search(text) and (is_question or opens_exchange or follows_bid or "!" in text):
         return "invitation"
+    if follows_bid:
+        return None
+    if COMPLAINT.search(text) and not FEELING.search(text):
+        return None
     if LOGISTICS.search(text) and not (FEELING.search(text) or AFFECTION.search(text)):
         return None
     if is_question and ABOUT_PARTNER.search(text):
         return "question"
     if FEELING.search(text) or int(signal.get("disclosure", 0)) >= 2:
         return "feeling"
-    if answers_bid:
-        return None
     if LOOK.search(text):
         return "look"
     if AFFECTION.search(text):
@@ -275,21 +296,30 @@ def bid_outcome(
 
 
 def find_bids(structure: Structure, signals: Sequence[Signal]) -> list[Bid]:
-    """Every bid in the conversation with its outcome, at most one per turn."""
+    """Every bid in the conversation with its outcome: at most one per turn (a burst is one
+    reach); after an exchange's first bid only invitations and re-asks reach again; once the
+    exchange turns hostile only shared feelings do."""
     texts = [m.text for m in structure.messages]
     bids: list[Bid] = []
-    for t, turn in enumerate(structure.turns):
-        first = structure.exchanges[structure.turn_exchange(t)].messages[0]
-        for i in turn.messages:
-            kind = bid_kind(
-                texts[i],
-                signals[i],
-                opens_exchange=i == first,
-                answers_bid=turn.answers is not None,
-            )
-            if kind is None:
-                continue
-            outcome, response, why = bid_outcome(structure, texts, signals, i, kind)
-            bids.append(Bid(i, kind, outcome, response, why))
-            break
+    for ex in structure.exchanges:
+        follows_bid = tense = False
+        for t in ex.turns:
+            turn_has_bid = False
+            for i in structure.turns[t].messages:
+                kind = None
+                if not turn_has_bid:
+                    kind = bid_kind(
+                        texts[i],
+                        signals[i],
+                        opens_exchange=i == ex.messages[0],
+                        follows_bid=follows_bid,
+                        tense=tense,
+                    )
+                if kind is not None:
+                    outcome, response, why = bid_outcome(structure, texts, signals, i, kind)
+                    bids.append(Bid(i, kind, outcome, response, why))
+                    follows_bid = turn_has_bid = True
+                s = signals[i]
+                tense = tense or s.get("horseman") is not None
+                tense = tense or s.get("validation") == "invalidating"
     return bids

@@ -80,14 +80,21 @@ def _moments(view: View, events: Sequence[Event], point: ChangePoint) -> list[di
     return [view.evidence(e.messages or (e.anchor,), e.why).to_dict() for e in of_week[:3]]
 
 
-def _trend(
-    view: View, measure: Measure, events: Sequence[Event], weekly: list[WeekValue], scale: float
-) -> None:
+def with_trend(
+    view: View,
+    measure: Measure,
+    weekly: list[WeekValue],
+    scale: float,
+    events: Sequence[Event] = (),
+) -> Measure:
+    """Attach the weekly series, its direction and change points (with the moments of the
+    change's week, where the measure is made of events) to ``measure``."""
     measure.weekly = weekly
     measure.direction = direction(weekly, scale=scale)
     measure.change_points = [
         {**p.to_dict(), "moments": _moments(view, events, p)} for p in change_points(weekly)
     ]
+    return measure
 
 
 def rate(
@@ -121,8 +128,7 @@ def rate(
         },
     )
     weekly = weekly_rate(((view.timestamp(e.anchor), e.value > 0) for e in evs), view.weeks)
-    _trend(view, measure, evs, weekly, 1.0)
-    return measure
+    return with_trend(view, measure, weekly, 1.0, evs)
 
 
 def mean(
@@ -149,5 +155,4 @@ def mean(
         message_ids={"counted": list(view.ids([e.anchor for e in evs]))},
     )
     weekly = weekly_mean(((view.timestamp(e.anchor), e.value) for e in evs), view.weeks)
-    _trend(view, measure, evs, weekly, scale)
-    return measure
+    return with_trend(view, measure, weekly, scale, evs)

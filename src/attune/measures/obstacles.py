@@ -13,7 +13,8 @@ from typing import Any
 
 from attune.measures.bids import content_words
 from attune.measures.evidence import Evidence, Score
-from attune.measures.measure import Event, Measure, rate
+from attune.measures.measure import Event, Measure, rate, with_trend
+from attune.measures.trends import WeekValue
 from attune.measures.view import View
 
 HORSEMEN = ("criticism", "contempt", "defensiveness", "stonewalling")
@@ -146,7 +147,21 @@ def positive_to_negative_ratio(view: View) -> Measure:
         return None if n == 0 else p / n
 
     total_p, total_n = sum(pos.values()), sum(neg.values())
-    return Measure(
+    weekly_pos: dict[str, list[int]] = {}
+    for k in view.conflict_exchanges:
+        ex = view.structure.exchanges[k]
+        week = view.week(ex.opener)
+        if week is not None:
+            tally = weekly_pos.setdefault(week, [0, 0])
+            tally[0] += sum(1 for i in ex.messages if view.is_positive(i))
+            tally[1] += sum(1 for i in ex.messages if view.is_negative(i))
+    weekly = [
+        WeekValue(w, ratio(*weekly_pos[w]), sum(weekly_pos[w]))
+        if w in weekly_pos
+        else WeekValue(w, None, 0)
+        for w in view.weeks
+    ]
+    measure = Measure(
         "Positive messages (warmth, appreciation, repair, validation) per negative one (horsemen, "
         "invalidation, hostility) inside conflict exchanges; Gottman found about 5:1 in stable "
         "couples. None when there was no negative message.",
@@ -158,6 +173,7 @@ def positive_to_negative_ratio(view: View) -> Measure:
             "negative": neg,
         },
     )
+    return with_trend(view, measure, weekly, 5.0)
 
 
 def repair_attempts(view: View) -> Measure:

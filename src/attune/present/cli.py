@@ -105,6 +105,13 @@ def demo() -> None:
     conversation.source = f"bundled sample ({SAMPLE_CHAT})"
     stdout.rule("Attune demo — import")
     print_summary(conversation, stdout)
+    from attune.present.analysis import run_analysis
+    from attune.present.analysis_summary import print_analysis
+
+    stdout.rule("Attune demo — analysis")
+    with _LazyProgress(stderr, "reading signals") as progress:
+        doc = run_analysis(conversation, progress=progress)
+    print_analysis(doc, stdout)
 
 
 @app.command()
