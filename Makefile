@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench train clean
+.PHONY: demo test lint bench bench-analyze train clean
 
 DEV := $(VENV)/.dev-installed
 
@@ -33,6 +33,10 @@ lint: $(DEV)
 bench: $(DEV)
 	$(BIN)/pip install --quiet -e '.[bench]' || echo "whatstk did not install: the benchmark runs without the comparison"
 	$(BIN)/python bench/import_whatsapp.py
+
+# `attune analyze` of a 50,000-message two-year chat; needs the trained model (or BENCH_ARGS='--model DIR').
+bench-analyze: $(BIN)/attune
+	$(BIN)/python bench/analyze.py $(BENCH_ARGS)
 
 # Fine-tunes the signals model (hours on 2 CPU cores) into src/attune/signals/model/; needs ../shared/data.
 train: $(DEV)
