@@ -5,8 +5,9 @@ text``), spanning two years: a daily rhythm (busy mornings, lunchtimes and eveni
 exchanges of 2-30 messages separated by hours, bursts from one partner, and texts drawn and
 recombined from a varied pool of couple-chat messages (logistics, news, feelings, questions,
 affection, jokes, the odd conflict, emoji) plus the bundled sample chat's lines; a third or
-more of the messages repeat a text said elsewhere ("ok", "love you", "omw"), as in real chats. Then measures, each in
-a fresh subprocess so that peak memory (``ru_maxrss`` of that child) is per stage:
+more of the messages repeat a text said elsewhere ("ok", "love you", "omw"), as in real chats.
+Then measures, each in a fresh subprocess so that peak memory (``ru_maxrss`` of that child) is
+per stage:
 
 * end to end: ``attune analyze chat.txt --json out.json --signals cache.jsonl`` with no cache
   (import, structure, encoder and heads, measures, JSON, cache written);
