@@ -44,7 +44,9 @@ only add to the head (recall), never remove what the head found:
   apology/agreement/affection while the exchange is tense.
 - ``safety``: the union of the head (per-label thresholds) and the rules — recall first.
 
-Added fields (the contract allows additions): ``valence`` and ``arousal``
+Added fields (the contract allows additions): ``link`` (cosine similarity of the message's
+embedding with the answered message's, null without context: how much a reply is about what it
+answers), ``valence`` and ``arousal``
 (:mod:`attune.signals.affect`, for time series), ``counts`` (words, first-person singular and
 plural, second-person pronouns, absolutist words, emoji) and ``cues`` (the names of the rules that
 fired, so any label a rule set can be explained).
@@ -180,6 +182,24 @@ class _Choice:
 
     head: str
     values: tuple[Any, ...]
+
+
+def answered_similarity(
+    embeddings: npt.NDArray[np.float32], keys: Sequence[tuple[int, int]]
+) -> list[float | None]:
+    """Cosine similarity of each message's embedding with the answered message's (None without
+    one): how much a reply is about what it answers, read from the encoder pass already made."""
+    out: list[float | None] = []
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        e = embeddings[[k[0] for k in chunk]]
+        c = embeddings[[max(k[1], 0) for k in chunk]]
+        norms = np.linalg.norm(e, axis=1) * np.linalg.norm(c, axis=1)
+        cos = np.einsum("ij,ij->i", e, c) / np.where(norms > 0, norms, 1.0)
+        out += [
+            None if k[1] < 0 else round(float(v), 4) for k, v in zip(chunk, cos, strict=True)
+        ]
+    return out
 
 
 class Annotator:
@@ -349,12 +369,15 @@ class Annotator:
         for item in items:
             pairs.setdefault(self._pair_key(item, row), len(pairs))
         pair = self._heads("pair", embeddings, list(pairs))
+        link = answered_similarity(embeddings, list(pairs))
         del embeddings
 
         cues_of = functools.lru_cache(maxsize=4096)(rules.cues)  # duplicates and recent contexts
         for item in items:
             heads = own.row(own_index[row[item.text]])
-            heads.update(pair.row(pairs[self._pair_key(item, row)]))
+            k = pairs[self._pair_key(item, row)]
+            heads.update(pair.row(k))
+            heads["link"] = link[k]
             tense = rules.tense([cues_of(text) for text in item.context[-3:]])
             yield self._record(item, heads, cues_of(item.text), tense)
 
@@ -443,6 +466,7 @@ class Annotator:
             "antidote": cue.antidote or heads["antidote"],
             "repair": bool(repair or heads["repair"]),
             "safety": [s for s in SAFETY if s in cue.safety or s in heads["safety"]],
+            "link": heads["link"],
             "valence": heads["valence"],
             "arousal": heads["arousal"],
             "counts": cue.counts.as_dict(),
