@@ -1,0 +1,191 @@
+"""Bids for connection (codebook "Bids"): which messages reach for the partner, and the outcome."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from attune.measures.bids import Bid
+from tests.measures.helpers import bids_of
+
+EMPATHY_2 = {"emotional_reactions": 2, "interpretations": 0, "explorations": 0}
+
+
+def kind_of(text: str, **signal: Any) -> str | None:
+    """The bid kind of ``text`` opening an exchange (answered with a token "ok"), or None."""
+    bids = bids_of([(0, "A", text), (1, "B", "ok")], {"m1": signal})
+    assert all(b.message == 0 for b in bids)
+    return bids[0].kind if bids else None
+
+
+def outcome_of(bid: str, reply: str, **reply_signal: Any) -> Bid:
+    """The one bid of a two-message exchange: ``bid`` by A, then ``reply`` by B."""
+    bids = bids_of([(0, "A", bid), (1, "B", reply)], {"m2": reply_signal})
+    assert [b.message for b in bids] == [0], bids
+    return bids[0]
+
+
+# --- what is a bid -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "signal", "kind"),
+    [
+        ("I got the job!!", {}, "news"),
+        ("i'm scared the biopsy comes back bad", {"disclosure": 2}, "feeling"),
+        ("i'm scared the biopsy comes back bad", {}, "feeling"),  # the words alone
+        ("how was your day?", {"question_type": "open"}, "question"),
+        ("how was your day?", {}, "question"),  # a question by its form
+        ("wanna watch it together?", {"question_type": "closed"}, "invitation"),
+        ("look at this [link]", {}, "look"),
+        ("miss you 🥺", {}, "affection"),
+        ("the dog just did the funniest thing", {"emotion_labels": ["amusement"]}, "news"),
+    ],
+)
+def test_codebook_examples_are_bids(text: str, signal: dict[str, Any], kind: str) -> None:
+    assert kind_of(text, **signal) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "signal"),
+    [
+        ("can u grab oat milk", {}),  # logistics
+        ("did you pay the council tax?", {"question_type": "closed"}),  # logistics, a question
+        ("you never listen, you're pathetic", {"horseman": "contempt"}),  # hostile
+        ("this is on you", {"horseman": "criticism"}),
+        ("sorry, I was out of line", {"repair": True}),  # a repair is not a reach
+        ("the dog did a thing", {}),  # nothing reaches: no feeling, news or question
+    ],
+)
+def test_logistics_hostility_and_plain_statements_are_not_bids(
+    text: str, signal: dict[str, Any]
+) -> None:
+    assert kind_of(text, **signal) is None
+
+
+def test_a_reply_that_answers_a_bid_is_not_a_bid() -> None:
+    bids = bids_of([(0, "A", "I got the job!!"), (1, "B", "haha yes"), (2, "A", "!!!")])
+    assert [(b.message, b.kind) for b in bids] == [(0, "news")]
+
+
+def test_emotion_alone_makes_news_only_when_opening_an_exchange() -> None:
+    amused = {"emotion_labels": ["amusement"]}
+    rows = [(0, "A", "hey"), (1, "A", "the dog just did the funniest thing"), (2, "B", "ok")]
+    assert bids_of(rows, {"m2": amused}) == []
+
+
+def test_one_bid_per_turn_a_burst_is_one_reach() -> None:
+    bids = bids_of(
+        [
+            (0, "A", "I GOT IT"),
+            (0.2, "A", "the lecturer job!!!"),
+            (0.4, "A", "omg omg"),
+            (1, "B", "WHAT. amazing!!"),
+        ]
+    )
+    assert len(bids) == 1
+    assert bids[0].message == 0  # coded on the burst's first qualifying message
+    assert bids[0].kind == "news"
+    assert bids[0].response == (3,)
+    assert bids[0].outcome == "toward"
+
+
+def test_bids_in_separate_exchanges_are_counted_separately() -> None:
+    bids = bids_of(
+        [
+            (0, "A", "I got the job!!"),
+            (1, "B", "so proud of you!!"),
+            (600, "B", "miss you 🥺"),  # 10 h later: a new exchange
+            (601, "A", "miss you more ❤"),
+        ]
+    )
+    assert [(b.message, b.kind, b.outcome) for b in bids] == [
+        (0, "news", "toward"),
+        (2, "affection", "toward"),
+    ]
+
+
+# --- outcomes ------------------------------------------------------------------------------------
+
+
+def test_no_reply_before_the_exchange_ends_is_away() -> None:
+    bids = bids_of([(0, "A", "I got the job!!"), (600, "B", "morning")])  # 10 h of silence
+    assert [(b.message, b.outcome, b.response) for b in bids] == [(0, "away", ())]
+    assert "no reply" in bids[0].why
+
+
+@pytest.mark.parametrize("reply", ["ok", "k", "👍", "cool", "nice one"])
+def test_a_token_reply_is_away(reply: str) -> None:
+    bid = outcome_of("I got the job!!", reply)
+    assert (bid.outcome, bid.response) == ("away", (1,))
+    assert bid.why == "a token reply"
+
+
+def test_a_change_of_subject_is_away() -> None:
+    bid = outcome_of("i'm scared the biopsy comes back bad", "anyway, the plumber rang")
+    assert bid.outcome == "away"
+
+
+def test_a_hostile_reply_is_against() -> None:
+    bid = outcome_of("I got the job!!", "great, more money to waste", horseman="contempt")
+    assert (bid.outcome, bid.response) == ("against", (1,))
+
+
+def test_an_invalidating_reply_is_against() -> None:
+    bid = outcome_of(
+        "i'm scared the biopsy comes back bad", "you're overreacting", validation="invalidating"
+    )
+    assert bid.outcome == "against"
+
+
+@pytest.mark.parametrize("reply", ["ugh no", "not now", "can you stop sending me these", "🙄"])
+def test_an_irritated_brush_off_is_against(reply: str) -> None:
+    bid = outcome_of("look at this [link]", reply)
+    assert bid.outcome == "against"
+    assert bid.why == "an irritated brush-off"
+
+
+def test_against_wins_over_toward_in_the_same_turn() -> None:
+    bids = bids_of(
+        [(0, "A", "wanna watch it together?"), (1, "B", "yes pls"), (1.5, "B", "ugh no, not now")]
+    )
+    assert [(b.outcome, b.response) for b in bids] == [("against", (1, 2))]
+
+
+@pytest.mark.parametrize("reply", ["yes pls", "YES", "sounds great", "i'd love that"])
+def test_accepting_an_invitation_is_toward(reply: str) -> None:
+    bid = outcome_of("wanna watch it together?", reply)
+    assert bid.kind == "invitation"
+    assert (bid.outcome, bid.why) == ("toward", "accepts the invitation")
+
+
+def test_a_reply_that_asks_about_it_is_toward() -> None:
+    bid = outcome_of("I got the job!!", "which one?", question_type="closed")
+    assert (bid.outcome, bid.why) == ("toward", "asks about it")
+
+
+def test_empathy_and_validation_are_toward() -> None:
+    scared = "i'm scared the biopsy comes back bad"
+    assert outcome_of(scared, "oh love", empathy=EMPATHY_2).outcome == "toward"
+    assert outcome_of(scared, "of course you are", validation="validating").outcome == "toward"
+
+
+def test_picking_up_the_bids_words_is_toward() -> None:
+    bid = outcome_of("look at this [link]", "that cabin looks unreal")
+    assert bid.outcome == "away"  # nothing shared with "look at this [link]"
+    bid = outcome_of("the biopsy results come on friday, i'm scared", "friday… I'll be there")
+    assert (bid.outcome, bid.why) == ("toward", "picks up what was said")
+
+
+def test_the_outcome_reads_only_the_partners_next_turn() -> None:
+    bids = bids_of(
+        [
+            (0, "A", "I got the job!!"),
+            (1, "B", "ok"),
+            (2, "A", "well I'm happy about it"),
+            (3, "B", "congrats!! so proud of you"),
+        ]
+    )
+    assert bids[0].message == 0
+    assert (bids[0].outcome, bids[0].response) == ("away", (1,))
