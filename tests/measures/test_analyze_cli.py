@@ -47,10 +47,10 @@ PAIR_MEASURES = {"emotional_synchrony", "language_style_matching"}  # one value 
 
 
 def run_cli(*args: str, model_dir: Path | None) -> subprocess.CompletedProcess[str]:
-    """``attune`` in a subprocess with a fixed hash seed, so that two runs can be compared byte for
-    byte (recurring conflict topics tie-break by set order: see test_formulas)."""
+    """``attune`` in a subprocess; each run gets its own random hash seed, so two runs that must
+    agree byte for byte also prove the output does not depend on set order."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PYTHONHASHSEED", "0")
+        mp.delenv("PYTHONHASHSEED", raising=False)
         return _run_cli(*args, model_dir=model_dir)
 
 
@@ -261,13 +261,6 @@ def test_a_cache_line_with_edited_text_is_recomputed(
     assert json.loads(cache.read_text(encoding="utf-8").splitlines()[5])["text"] == original
 
 
-@pytest.mark.xfail(
-    reason="BUG: present/analysis.py run_analysis (line 37) asks the cache to cover every "
-    "authored message of the conversation, a stray third person's too, but the analysis and the "
-    "cache it writes hold the two partners' messages only: with a third person the model is "
-    "always needed",
-    strict=True,
-)
 def test_a_full_cache_needs_no_model_with_a_third_person(
     tiny_model_dir: Path, tmp_path: Path
 ) -> None:
@@ -277,6 +270,7 @@ def test_a_full_cache_needs_no_model_with_a_third_person(
         ("m2", "C", "wrong chat sorry"),
         ("m3", "B", "no way!! tell me everything"),
         ("m4", "A", "starting in May"),
+        ("m5", "B", "so proud of you"),
     ]
     chat.write_text(
         "".join(
@@ -288,11 +282,11 @@ def test_a_full_cache_needs_no_model_with_a_third_person(
     )
     cache, first, second = tmp_path / "c.jsonl", tmp_path / "1.json", tmp_path / "2.json"
     analyze(str(chat), "--json", str(first), "--signals", str(cache), model_dir=tiny_model_dir)
-    assert [m["id"] for m in load(first)["messages"]] == ["m1", "m3", "m4"]
+    assert [m["id"] for m in load(first)["messages"]] == ["m1", "m3", "m4", "m5"]
     result = run_cli(
         "analyze", str(chat), "--json", str(second), "--signals", str(cache), model_dir=tmp_path
     )
-    assert result.returncode == 0, result.stderr  # actual: 1, "the signals model is not installed"
+    assert result.returncode == 0, result.stderr
     assert load(second) == load(first)
 
 

@@ -512,12 +512,6 @@ def test_language_style_matching_is_none_on_little_text() -> None:
     assert m.weekly[0].value is None and m.weekly[0].n == 0
 
 
-@pytest.mark.xfail(
-    reason="BUG: language_style_matching quotes the most matched (per_ex[-3:]) and least matched "
-    "(per_ex[:2]) exchanges without removing overlap, so with fewer than 5 scored exchanges the "
-    "same exchange is quoted twice (mean() drops such duplicates)",
-    strict=True,
-)
 def test_language_style_matching_quotes_each_exchange_once() -> None:
     a2, b2 = f"{A_TEXT} {A_TEXT}", f"{B_TEXT} {B_TEXT}"
     rows: list[Row] = [(0, "A", a2), (1, "B", b2), (600, "A", a2), (601, "B", a2)]
@@ -642,12 +636,6 @@ print(json.dumps([t["topic"] for t in recurring_conflict_topics(view_of(rows, fl
 """
 
 
-@pytest.mark.xfail(
-    reason="BUG: obstacles.recurring_conflict_topics fills `seen` from a set of words and breaks "
-    "Counter.most_common ties by that (hash-seeded) order, so which tied topics are listed, and "
-    "in what order, changes from run to run (e.g. the sample chat's 4th/5th topics swap)",
-    strict=True,
-)
 def test_recurring_conflict_topics_do_not_depend_on_the_hash_seed() -> None:
     outputs = set()
     for seed in ("1", "2", "3", "4"):

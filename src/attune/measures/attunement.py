@@ -140,7 +140,8 @@ def language_style_matching(view: View) -> Measure:
         if value is not None:
             per_ex.append((value, ex.index))
     per_ex.sort()
-    chosen = per_ex[-3:][::-1] + per_ex[:2]
+    most, least = per_ex[-3:][::-1], per_ex[:2]
+    chosen = most + [x for x in least if x not in most]
     evidence = [
         view.evidence(view.structure.exchanges[k].messages[:6], f"exchange style matching {v:.2f}")
         for v, k in chosen

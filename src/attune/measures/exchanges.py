@@ -135,10 +135,12 @@ def structure(conversation: Conversation, partners: tuple[str, str] | None = Non
     turns: list[Turn] = []
     exchange_of: list[int] = []
     turn_of: list[int] = []
+    last_seen: datetime | None = None  # a message without a time does not bridge a silence
     for i, m in enumerate(messages):
         assert m.sender is not None  # analysable() keeps authored messages only
         prev = messages[i - 1] if i else None
-        gap = _seconds(prev.timestamp, m.timestamp) if prev else None
+        gap = _seconds(last_seen, m.timestamp)
+        last_seen = m.timestamp or last_seen
         if prev is None or (gap is not None and gap > gap_s):
             exchanges.append(Exchange(len(exchanges), []))
         ex = exchanges[-1]

@@ -234,9 +234,11 @@ def recurring_conflict_topics(view: View) -> list[dict[str, Any]]:
         words: set[str] = set()
         for i in view.structure.exchanges[k].messages:
             words |= {w for w in content_words(view.text(i)) if w not in TOPIC_NOISE and len(w) > 3}
-        for w in words:
+        for w in sorted(words):
             seen.setdefault(w, []).append(k)
-    counts = Counter({w: len(ks) for w, ks in seen.items() if len(ks) >= TOPIC_MIN_EXCHANGES})
+    counts = Counter(
+        {w: len(ks) for w, ks in sorted(seen.items()) if len(ks) >= TOPIC_MIN_EXCHANGES}
+    )
     return [
         {
             "topic": w,

@@ -7,6 +7,7 @@ from typing import Any
 
 from attune.conversation import Conversation
 from attune.measures.analysis import analyze
+from attune.measures.exchanges import analysable, couple
 from attune.present.jsonl import write_lines
 from attune.signals.annotate import Annotator, Progress
 from attune.signals.jsonl import read_records, record_lines
@@ -34,7 +35,7 @@ def run_analysis(
     """The analysis as the ``--json`` contract's dictionary; the cache is refreshed if given."""
     known = cached_signals(cache, conversation)
     annotator: Annotator | None = None
-    ids = {m.id for m in conversation.messages if m.kind == "message" and not m.deleted}
+    ids = {m.id for m in analysable(conversation, couple(conversation))}
     if not ids <= known.keys():
         annotator = Annotator.load(model)
     result = analyze(conversation, annotator, signals=known, progress=progress)
