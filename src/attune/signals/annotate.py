@@ -196,9 +196,7 @@ def answered_similarity(
         c = embeddings[[max(k[1], 0) for k in chunk]]
         norms = np.linalg.norm(e, axis=1) * np.linalg.norm(c, axis=1)
         cos = np.einsum("ij,ij->i", e, c) / np.where(norms > 0, norms, 1.0)
-        out += [
-            None if k[1] < 0 else round(float(v), 4) for k, v in zip(chunk, cos, strict=True)
-        ]
+        out += [None if k[1] < 0 else round(float(v), 4) for k, v in zip(chunk, cos, strict=True)]
     return out
 
 
