@@ -8,7 +8,7 @@ message it answers), finds the bids and their outcomes, and computes the measure
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,11 +79,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def signal_items(struct: Structure) -> list[Item]:
-    """One annotate item per message; its context ends with the partner message it answers
-    (earlier messages of the same exchange only), so reply-level heads see what was said."""
+def signal_items(struct: Structure, indexes: Iterable[int] | None = None) -> list[Item]:
+    """One annotate item per message (or per message of ``indexes``); its context ends with the
+    partner message it answers (earlier messages of the same exchange only), so reply-level
+    heads see what was said."""
     items = []
-    for i, m in enumerate(struct.messages):
+    for i in range(len(struct.messages)) if indexes is None else indexes:
+        m = struct.messages[i]
         turn = struct.turns[struct.turn_of[i]]
         context: tuple[str, ...] = ()
         if turn.answers is not None:
@@ -191,14 +193,13 @@ def analyze(
     (a cache); the rest are computed with ``annotator`` (required if any is missing)."""
     struct = structure(conversation, partners)
     known = dict(signals or {})
-    items = signal_items(struct)
-    missing = [item for item in items if item.id not in known]
+    missing = [i for i, m in enumerate(struct.messages) if m.id not in known]
     if missing:
         if annotator is None:
             raise ValueError("an annotator is needed: some messages have no signals yet")
-        for record in annotator.annotate_iter(missing, progress=progress):
+        for record in annotator.annotate_iter(signal_items(struct, missing), progress=progress):
             known[record["id"]] = record
-    records = [dict(known[item.id]) for item in items]
+    records = [dict(known[m.id]) for m in struct.messages]
     bids, metrics = measure_all(struct, records)
     excluded = len(conversation.messages) - len(struct.messages)
     metrics["structure"]["excluded_messages"] = excluded

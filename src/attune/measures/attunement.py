@@ -7,11 +7,11 @@ and the non-verbal cues text carries (emoji, reactions, reply latency, length).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 from attune.measures.evidence import Score, median
 from attune.measures.measure import Event, Measure, mean, rate, with_trend
-from attune.measures.style import category_rates, per_category, style_matching
+from attune.measures.style import NAMES, matching_from_counts, per_category, rates_from_counts
 from attune.measures.synchrony import synchrony
 from attune.measures.trends import WeekValue
 from attune.measures.view import View
@@ -123,19 +123,27 @@ def emotional_synchrony(view: View) -> Measure:
     return with_trend(view, measure, weekly, 2.0)
 
 
-def _texts(view: View, indexes: Sequence[int], partner: str) -> list[str]:
-    return [view.text(i) for i in indexes if view.sender(i) == partner]
+def _pooled(view: View, indexes: Iterable[int], partner: str) -> list[int]:
+    """Summed :func:`word_counts` of ``partner``'s messages among ``indexes``."""
+    total = [0] * (len(NAMES) + 1)
+    counts, senders = view.word_counts, view.senders
+    for i in indexes:
+        if senders[i] == partner:
+            for k, c in enumerate(counts[i]):
+                total[k] += c
+    return total
 
 
 def language_style_matching(view: View) -> Measure:
     """LSM over all the partners' words, per week, and the most and least matched exchanges."""
     a, b = view.structure.partners
     everything = range(len(view.signals))
-    overall = style_matching(_texts(view, everything, a), _texts(view, everything, b))
+    pooled_a, pooled_b = _pooled(view, everything, a), _pooled(view, everything, b)
+    overall = matching_from_counts(pooled_a, pooled_b)
     per_ex: list[tuple[float, int]] = []
     for ex in view.structure.exchanges:
-        value = style_matching(
-            _texts(view, ex.messages, a), _texts(view, ex.messages, b), MIN_EXCHANGE_WORDS
+        value = matching_from_counts(
+            _pooled(view, ex.messages, a), _pooled(view, ex.messages, b), MIN_EXCHANGE_WORDS
         )
         if value is not None:
             per_ex.append((value, ex.index))
@@ -148,26 +156,29 @@ def language_style_matching(view: View) -> Measure:
     ]
     by_week: dict[str, list[int]] = {}
     for i in everything:
-        week = view.week(i)
+        week = view.weeks_of[i]
         if week is not None:
             by_week.setdefault(week, []).append(i)
     weekly = []
     for week in view.weeks:
         idx = by_week.get(week, [])
-        ta, tb = _texts(view, idx, a), _texts(view, idx, b)
-        value = style_matching(ta, tb)
-        weekly.append(WeekValue(week, value, len(ta) + len(tb) if value is not None else 0))
-    rates_a, words_a = category_rates(_texts(view, everything, a))
-    rates_b, words_b = category_rates(_texts(view, everything, b))
+        wa, wb = _pooled(view, idx, a), _pooled(view, idx, b)
+        value = matching_from_counts(wa, wb)
+        weekly.append(WeekValue(week, value, len(idx) if value is not None else 0))
     measure = Measure(
         "Language style matching (Ireland & Pennebaker): how alike the partners use nine kinds of "
         "function words, 0–1 (about 0.8–0.9 is typical of close conversation); none under 50 "
         "words each.",
-        Score(overall, min(words_a, words_b), None, evidence),
+        Score(overall, min(pooled_a[0], pooled_b[0]), None, evidence),
         {},
         details={
-            "per_category": {k: round(v, 4) for k, v in per_category(rates_a, rates_b).items()},
-            "words": {a: words_a, b: words_b},
+            "per_category": {
+                k: round(v, 4)
+                for k, v in per_category(
+                    rates_from_counts(pooled_a), rates_from_counts(pooled_b)
+                ).items()
+            },
+            "words": {a: pooled_a[0], b: pooled_b[0]},
         },
     )
     return with_trend(view, measure, weekly, 0.2)

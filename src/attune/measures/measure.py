@@ -9,6 +9,7 @@ evidence are computed once, identically, for all.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,13 +111,9 @@ def rate(
     overall = rate_score(
         len(hits), len(evs), _examples(view, evs, True) + _examples(view, evs, False)
     )
-    by_partner = {
-        p: rate_score(
-            sum(1 for e in evs if e.partner == p and e.value > 0),
-            sum(1 for e in evs if e.partner == p),
-        )
-        for p in view.structure.partners
-    }
+    chances = Counter(e.partner for e in evs)
+    successes = Counter(e.partner for e in hits)
+    by_partner = {p: rate_score(successes[p], chances[p]) for p in view.structure.partners}
     measure = Measure(
         definition,
         overall,
@@ -127,7 +124,7 @@ def rate(
             "not_counted": list(view.ids([e.anchor for e in evs if e.value <= 0])),
         },
     )
-    weekly = weekly_rate(((view.timestamp(e.anchor), e.value > 0) for e in evs), view.weeks)
+    weekly = weekly_rate(((view.week(e.anchor), e.value > 0) for e in evs), view.weeks)
     return with_trend(view, measure, weekly, 1.0, evs)
 
 
@@ -154,5 +151,5 @@ def mean(
         details=details or {},
         message_ids={"counted": list(view.ids([e.anchor for e in evs]))},
     )
-    weekly = weekly_mean(((view.timestamp(e.anchor), e.value) for e in evs), view.weeks)
+    weekly = weekly_mean(((view.week(e.anchor), e.value) for e in evs), view.weeks)
     return with_trend(view, measure, weekly, scale, evs)

@@ -115,6 +115,13 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})
 _SMOOTHING = 0.0001
 
 
+NAMES = tuple(CATEGORIES)
+_CATEGORIES_OF: dict[str, tuple[int, ...]] = {}
+for _k, _name in enumerate(NAMES):
+    for _word in CATEGORIES[_name]:
+        _CATEGORIES_OF[_word] = (*_CATEGORIES_OF.get(_word, ()), _k)
+
+
 def tokenize(text: str) -> list[str]:
     """The words of ``text``, lower case: letters with apostrophes inside (``don't``).
 
@@ -122,22 +129,37 @@ def tokenize(text: str) -> list[str]:
     dropped, and so are numbers and letter-digit mixes ("3pm", "b4") rather than being split into
     fake words."""
     text = _URL.sub(" ", text.translate(_APOSTROPHES).lower())
-    return [t for t in _TOKEN.findall(text) if not any(c.isdigit() for c in t)]
+    return [t for t in _TOKEN.findall(text) if t.replace("'", "").isalpha()]
+
+
+def word_counts(text: str) -> tuple[int, ...]:
+    """One message's counts: its word count, then its words in each category (``NAMES`` order).
+
+    Counts add up across messages, so a conversation is tokenised once and any pooling (per
+    partner, week or exchange) is a sum."""
+    out = [0] * (len(NAMES) + 1)
+    for word in tokenize(text):
+        out[0] += 1
+        for k in _CATEGORIES_OF.get(word, ()):
+            out[k + 1] += 1
+    return tuple(out)
+
+
+def rates_from_counts(counts: Sequence[int]) -> dict[str, float]:
+    """Category percentages from pooled :func:`word_counts` (all 0 without words)."""
+    total = counts[0]
+    return {name: 100.0 * counts[k + 1] / total if total else 0.0 for k, name in enumerate(NAMES)}
 
 
 def category_rates(texts: Iterable[str]) -> tuple[dict[str, float], int]:
     """Percentage of all words in ``texts`` (pooled) that fall in each category, and the word count.
 
     With no words at all every rate is 0."""
-    counts = dict.fromkeys(CATEGORIES, 0)
-    total = 0
+    pooled = [0] * (len(NAMES) + 1)
     for text in texts:
-        for word in tokenize(text):
-            total += 1
-            for name, words in CATEGORIES.items():
-                if word in words:
-                    counts[name] += 1
-    return {name: 100.0 * c / total if total else 0.0 for name, c in counts.items()}, total
+        for k, c in enumerate(word_counts(text)):
+            pooled[k] += c
+    return rates_from_counts(pooled), pooled[0]
 
 
 def per_category(a_rates: Mapping[str, float], b_rates: Mapping[str, float]) -> dict[str, float]:
@@ -170,3 +192,10 @@ def style_matching(
     if a_words < min_words or b_words < min_words:
         return None
     return lsm(a_rates, b_rates)
+
+
+def matching_from_counts(a: Sequence[int], b: Sequence[int], min_words: int = 50) -> float | None:
+    """:func:`style_matching` from pooled :func:`word_counts` of each partner."""
+    if a[0] < min_words or b[0] < min_words:
+        return None
+    return lsm(rates_from_counts(a), rates_from_counts(b))

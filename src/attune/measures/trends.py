@@ -83,24 +83,24 @@ def weeks_between(first: datetime, last: datetime) -> list[str]:
     return weeks
 
 
-def _by_week(
-    events: Iterable[tuple[datetime | None, T]], weeks: Sequence[str]
-) -> dict[str, list[T]]:
+When = datetime | str | None
+"""When an event happened: a moment, its ISO week label if already known, or None (undated)."""
+
+
+def _by_week(events: Iterable[tuple[When, T]], weeks: Sequence[str]) -> dict[str, list[T]]:
     """Event payloads grouped by week; undated events and weeks outside ``weeks`` are dropped."""
     wanted = set(weeks)
     grouped: dict[str, list[T]] = defaultdict(list)
     for ts, payload in events:
         if ts is None:
             continue
-        week = week_of(ts)
+        week = ts if isinstance(ts, str) else week_of(ts)
         if week in wanted:
             grouped[week].append(payload)
     return grouped
 
 
-def weekly_rate(
-    events: Iterable[tuple[datetime | None, bool]], weeks: Sequence[str]
-) -> list[WeekValue]:
+def weekly_rate(events: Iterable[tuple[When, bool]], weeks: Sequence[str]) -> list[WeekValue]:
     """The proportion of True events per week (None where a week had none)."""
     grouped = _by_week(events, weeks)
     out = []
@@ -110,9 +110,7 @@ def weekly_rate(
     return out
 
 
-def weekly_mean(
-    events: Iterable[tuple[datetime | None, float]], weeks: Sequence[str]
-) -> list[WeekValue]:
+def weekly_mean(events: Iterable[tuple[When, float]], weeks: Sequence[str]) -> list[WeekValue]:
     """The mean event value per week (None where a week had none)."""
     grouped = _by_week(events, weeks)
     out = []
@@ -122,7 +120,7 @@ def weekly_mean(
     return out
 
 
-def weekly_count(events: Iterable[datetime | None], weeks: Sequence[str]) -> list[WeekValue]:
+def weekly_count(events: Iterable[When], weeks: Sequence[str]) -> list[WeekValue]:
     """How many events fell in each week (value and n are both the count)."""
     grouped = _by_week(((ts, None) for ts in events), weeks)
     counts = [len(grouped.get(week, [])) for week in weeks]

@@ -17,6 +17,7 @@ from typing import Any
 from attune.measures.bids import AFFECTION, HOSTILE, LOGISTICS, Bid
 from attune.measures.evidence import Evidence
 from attune.measures.exchanges import Structure
+from attune.measures.style import word_counts
 from attune.measures.trends import week_of, weeks_between
 
 Signal = Mapping[str, Any]
@@ -45,6 +46,22 @@ class View:  # not slotted: cached properties need a __dict__
         return weeks_between(min(stamps), max(stamps)) if stamps else []
 
     @functools.cached_property
+    def word_counts(self) -> list[tuple[int, ...]]:
+        """Each message's word count and function-word category counts (style matching)."""
+        return [word_counts(m.text) for m in self.structure.messages]
+
+    @functools.cached_property
+    def senders(self) -> list[str]:
+        return [str(m.sender) for m in self.structure.messages]
+
+    @functools.cached_property
+    def weeks_of(self) -> list[str | None]:
+        """Each message's ISO week (None when undated)."""
+        return [
+            None if m.timestamp is None else week_of(m.timestamp) for m in self.structure.messages
+        ]
+
+    @functools.cached_property
     def bid_at(self) -> dict[int, Bid]:
         return {b.message: b for b in self.bids}
 
@@ -69,74 +86,90 @@ class View:  # not slotted: cached properties need a __dict__
         return self.structure.messages[i].text
 
     def sender(self, i: int) -> str:
-        sender = self.structure.messages[i].sender
-        assert sender is not None  # the structure keeps authored messages only
-        return sender
+        return self.senders[i]
 
     def timestamp(self, i: int) -> datetime | None:
         return self.structure.messages[i].timestamp
 
     def week(self, i: int) -> str | None:
-        ts = self.timestamp(i)
-        return week_of(ts) if ts is not None else None
+        return self.weeks_of[i]
 
     def valence(self, i: int) -> float:
-        return float(self.signals[i].get("valence", 0.0))
+        return self.valences[i]
 
-    def labels(self, i: int) -> set[str]:
-        return set(self.signals[i].get("emotion_labels") or ())
+    def labels(self, i: int) -> frozenset[str]:
+        return self.label_sets[i]
 
     def is_distress(self, i: int) -> bool:
         """A message that shares pain: a distress emotion or an unpleasant vulnerable disclosure."""
-        s = self.signals[i]
-        if s.get("horseman"):
-            return False
-        return bool(self.labels(i) & DISTRESS_EMOTIONS) or (
-            int(s.get("disclosure", 0)) >= 2 and self.valence(i) <= NEGATIVE_VALENCE
-        )
+        return self.readings[i][0]
 
     def is_hostile(self, i: int) -> bool:
-        s = self.signals[i]
-        return s.get("horseman") in HOSTILE or s.get("validation") == "invalidating"
+        """Criticism, contempt, defensiveness or invalidation."""
+        return self.readings[i][1]
 
     def is_caring(self, i: int) -> bool:
         """A reply that shows care: empathy, validation, caring words, reflection or affirmation."""
-        s = self.signals[i]
-        if self.is_hostile(i):
-            return False
-        empathy = s.get("empathy") or {}
-        return (
-            any(int(v) > 0 for v in empathy.values())
-            or s.get("validation") == "validating"
-            or bool(self.labels(i) & CARE_EMOTIONS)
-            or s.get("listening") in CARE_LISTENING
-            or s.get("question_type") == "open"
-            or bool(AFFECTION.search(self.text(i)))
-        )
+        return self.readings[i][2]
 
     def is_partner_question(self, i: int) -> bool:
         """A question about the partner (their life, feelings, views), not logistics."""
-        s = self.signals[i]
-        if s.get("question_type") is None:
-            return False
-        text = self.text(i)
-        return bool(_QUESTION_TO_PARTNER.search(text)) and not LOGISTICS.search(text)
+        return self.readings[i][3]
 
     def is_positive(self, i: int) -> bool:
-        s = self.signals[i]
-        return (
-            self.valence(i) >= POSITIVE_VALENCE
-            or bool(s.get("antidote"))
-            or bool(s.get("repair"))
-            or s.get("validation") == "validating"
-        ) and not self.is_hostile(i)
+        """Warmth, an antidote, a repair or validation — and not hostile."""
+        return self.readings[i][4]
 
     def is_negative(self, i: int) -> bool:
-        return (
-            bool(self.signals[i].get("horseman"))
-            or self.signals[i].get("validation") == "invalidating"
-            or self.valence(i) <= NEGATIVE_VALENCE
-        )
+        """A horseman, an invalidation, or a clearly unpleasant message."""
+        return self.readings[i][5]
+
+    # ----------------------------------------------------------------- read once
+
+    @functools.cached_property
+    def valences(self) -> list[float]:
+        return [float(s.get("valence", 0.0)) for s in self.signals]
+
+    @functools.cached_property
+    def label_sets(self) -> list[frozenset[str]]:
+        return [frozenset(s.get("emotion_labels") or ()) for s in self.signals]
+
+    @functools.cached_property
+    def readings(self) -> list[tuple[bool, bool, bool, bool, bool, bool]]:
+        """Per message, computed once: (distress, hostile, caring, partner question, positive,
+        negative) — the questions many measures ask of the same message."""
+        out = []
+        for i, s in enumerate(self.signals):
+            labels, valence, text = self.label_sets[i], self.valences[i], self.text(i)
+            horseman, validation = s.get("horseman"), s.get("validation")
+            hostile = horseman in HOSTILE or validation == "invalidating"
+            distress = not horseman and (
+                bool(labels & DISTRESS_EMOTIONS)
+                or (int(s.get("disclosure", 0)) >= 2 and valence <= NEGATIVE_VALENCE)
+            )
+            empathy = s.get("empathy") or {}
+            caring = not hostile and (
+                any(int(v) > 0 for v in empathy.values())
+                or validation == "validating"
+                or bool(labels & CARE_EMOTIONS)
+                or s.get("listening") in CARE_LISTENING
+                or s.get("question_type") == "open"
+                or bool(AFFECTION.search(text))
+            )
+            question = (
+                s.get("question_type") is not None
+                and bool(_QUESTION_TO_PARTNER.search(text))
+                and not LOGISTICS.search(text)
+            )
+            positive = not hostile and (
+                valence >= POSITIVE_VALENCE
+                or bool(s.get("antidote"))
+                or bool(s.get("repair"))
+                or validation == "validating"
+            )
+            negative = bool(horseman) or validation == "invalidating" or valence <= NEGATIVE_VALENCE
+            out.append((distress, hostile, caring, question, positive, negative))
+        return out
 
     # ----------------------------------------------------------------- replies
 
@@ -155,8 +188,13 @@ class View:  # not slotted: cached properties need a __dict__
 
     # ----------------------------------------------------------------- evidence
 
+    @functools.cached_property
+    def message_ids(self) -> list[str]:
+        return [m.id for m in self.structure.messages]
+
     def ids(self, indexes: Sequence[int]) -> tuple[str, ...]:
-        return tuple(self.structure.messages[i].id for i in indexes)
+        every = self.message_ids
+        return tuple(every[i] for i in indexes)
 
     def evidence(self, indexes: Sequence[int], why: str) -> Evidence:
         ex = self.structure.exchange_of[indexes[0]] if indexes else None
