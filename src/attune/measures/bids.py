@@ -123,6 +123,7 @@ WARM_LISTENING = frozenset(
     {"question", "restatement", "reflection_of_feelings", "affirmation", "self_disclosure"}
 )
 HOSTILE = frozenset({"criticism", "contempt", "defensiveness"})
+LINKED = 0.5  # cosine of reply and answered message from which the reply is about the bid
 STOPWORDS = frozenset(
     [
         "a",
@@ -261,6 +262,9 @@ def _engages(bid_text: str, kind: str, reply: str, signal: Signal) -> str | None
         return None
     if content_words(bid_text) & content_words(reply):
         return "picks up what was said"
+    link = signal.get("link")
+    if link is not None and float(link) >= LINKED:
+        return "replies to what was said"
     labels = set(signal.get("emotion_labels") or ())
     if labels & ENGAGED_EMOTIONS or AFFECTION.search(reply) or NEWS.search(reply):
         return "shares the feeling"
