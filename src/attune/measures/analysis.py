@@ -65,17 +65,18 @@ class Analysis:
         return {
             "participants": list(self.structure.partners),
             "messages": messages,
-            "metrics": _plain(self.metrics),
+            "metrics": to_plain(self.metrics),
         }
 
 
-def _plain(value: Any) -> Any:
+def to_plain(value: Any) -> Any:
+    """Measures (and nested containers of them) as plain JSON values."""
     if isinstance(value, Measure):
         return value.to_dict()
     if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: to_plain(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [to_plain(v) for v in value]
     return value
 
 

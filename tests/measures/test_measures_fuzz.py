@@ -1,0 +1,106 @@
+"""Any conversation and any signals the contract allows: the measures never crash, the result is
+JSON, and every message id they cite exists."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from attune.measures.analysis import measure_all, to_plain
+from attune.measures.exchanges import structure
+from attune.signals.annotate import ANTIDOTES, GOEMOTIONS, HORSEMEN, LISTENING, SAFETY
+from tests.measures.helpers import chat, sig
+
+TEXTS = [
+    "I got the job!!",
+    "ok",
+    "i'm scared the biopsy comes back bad",
+    "how was your day?",
+    "wanna watch it together?",
+    "you never listen",
+    "sorry, that came out wrong",
+    "look at this [link]",
+    "can u grab oat milk",
+    "",
+    "😂😂",
+    "did you see what i said?",
+]
+
+signal = st.builds(
+    lambda labels, valence, disclosure, q, v, h, a, r, listening, emp, safety, link: sig(
+        emotion_labels=labels or ["neutral"],
+        valence=valence,
+        disclosure=disclosure,
+        question_type=q,
+        validation=v,
+        horseman=h,
+        antidote=a,
+        repair=r,
+        listening=listening,
+        empathy={"emotional_reactions": emp, "interpretations": 0, "explorations": emp},
+        safety=safety,
+        link=link,
+        intimacy=valence,
+    ),
+    st.lists(st.sampled_from(GOEMOTIONS), max_size=3, unique=True),
+    st.floats(-1, 1),
+    st.integers(0, 2),
+    st.sampled_from([None, "open", "closed"]),
+    st.sampled_from([None, "validating", "invalidating"]),
+    st.sampled_from([None, *HORSEMEN]),
+    st.sampled_from([None, *ANTIDOTES]),
+    st.booleans(),
+    st.sampled_from(LISTENING),
+    st.integers(0, 2),
+    st.lists(st.sampled_from(SAFETY), max_size=2, unique=True),
+    st.one_of(st.none(), st.floats(-1, 1)),
+)
+
+row = st.tuples(
+    st.one_of(st.none(), st.integers(0, 60 * 24 * 60)),
+    st.sampled_from(["A", "B"]),
+    st.sampled_from(TEXTS),
+)
+
+
+def cited_ids(value: Any) -> list[str]:
+    """Every id under a "message_ids" or "id" key, anywhere in the metrics."""
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "message_ids" and isinstance(item, list):
+                found += item
+            elif key == "message_ids" and isinstance(item, dict):
+                found += [i for ids in item.values() for i in ids]
+            elif key == "id" and isinstance(item, str):
+                found.append(item)
+            else:
+                found += cited_ids(item)
+    elif isinstance(value, list):
+        for item in value:
+            found += cited_ids(item)
+    return found
+
+
+@settings(max_examples=150)
+@given(st.lists(st.tuples(row, signal), min_size=2, max_size=40), st.booleans())
+def test_measures_never_crash_and_cite_real_messages(
+    rows: list[tuple[tuple[Any, ...], dict[str, Any]]], ordered: bool
+) -> None:
+    chat_rows = [r for r, _ in rows]
+    if ordered:
+        chat_rows.sort(key=lambda r: -1 if r[0] is None else r[0])
+    conversation = chat(chat_rows)
+    if len({r[1] for r in chat_rows}) < 2:
+        return
+    struct = structure(conversation)
+    records = [s for _, s in rows][: len(struct.messages)]
+    _, metrics = measure_all(struct, records)
+    plain = to_plain(metrics)
+    json.dumps(plain)  # serialisable
+    ids = {m.id for m in struct.messages}
+    assert set(cited_ids(plain)) <= ids
+    assert plain["safety"]["flagged"] == any(r["safety"] for r in records)
