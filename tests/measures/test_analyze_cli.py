@@ -334,13 +334,44 @@ def test_a_corrupt_cache_line(
     assert not out.exists()
 
 
-def test_html_is_not_built_yet(tiny_model_dir: Path, tmp_path: Path) -> None:
-    result = run_cli(
-        "analyze", str(SAMPLE), "--html", str(tmp_path / "r.html"), model_dir=tiny_model_dir
+def test_html_report_is_offline_escaped_and_matches_the_json(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    chat = tmp_path / "chat.jsonl"
+    rows = [
+        ("m1", "Ana", "I got the job!! <script>alert(1)</script>"),
+        ("m2", "Ben", "no way!! tell me everything"),
+        ("m3", "Ana", "starting in May & I'm so happy"),
+        ("m4", "Ben", "so proud of you"),
+    ]
+    chat.write_text(
+        "".join(
+            json.dumps({"id": i, "timestamp": f"2025-03-03T09:0{k}:00", "sender": s, "text": t})
+            + "\n"
+            for k, (i, s, t) in enumerate(rows)
+        ),
+        encoding="utf-8",
     )
-    assert result.returncode == 1
-    assert "not built yet" in one_error_line(result.stderr)
-    assert not (tmp_path / "r.html").exists()
+    report, out = tmp_path / "r.html", tmp_path / "r.json"
+    analyze(str(chat), "--html", str(report), "--json", str(out), model_dir=tiny_model_dir)
+    html = report.read_text(encoding="utf-8")
+    assert html.startswith("<!doctype html>") and html.rstrip().endswith("</html>")
+    assert "<script" not in html  # message text is escaped, the report has no scripts
+    assert "http://" not in html and "https://" not in html  # nothing is fetched
+    assert "default-src 'none'" in html
+    assert "Ana &amp; Ben" in html
+    doc = load(out)
+    turning = doc["metrics"]["engagement"]["turning_toward_rate"]
+    assert turning["definition"].split("(")[0].strip() in html.replace("&#x27;", "'")
+
+
+def test_html_report_of_the_sample(tiny_model_dir: Path, tmp_path: Path) -> None:
+    report = tmp_path / "r.html"
+    result = analyze(str(SAMPLE), "--html", str(report), model_dir=tiny_model_dir)
+    assert result.stdout == ""  # a file was asked for: no terminal summary
+    html = report.read_text(encoding="utf-8")
+    assert "Maya &amp; Jordan" in html and "Key measures" in html
+    assert "<polyline" in html  # weekly sparklines over the sample's five weeks
 
 
 # --- import → analyze, and transcripts -----------------------------------------------------------

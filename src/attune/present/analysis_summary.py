@@ -35,7 +35,8 @@ KEY_MEASURES = (
 ARROWS = {"rising": "↑ rising", "falling": "↓ falling", "steady": "→ steady", "unclear": "·"}
 
 
-def _fmt(score: Mapping[str, Any] | None, kind: str) -> str:
+def format_score(score: Mapping[str, Any] | None, kind: str) -> str:
+    """A score as the summary shows it: a percentage with n, a ratio, or a number."""
     if not score or score.get("value") is None:
         return "–"
     value = float(score["value"])
@@ -74,9 +75,9 @@ def print_analysis(doc: Mapping[str, Any], console: Console) -> None:
         by = m.get("by_partner", {})
         table.add_row(
             label,
-            _fmt(m, kind),
-            _fmt(by.get(a), kind),
-            _fmt(by.get(b), kind),
+            format_score(m, kind),
+            format_score(by.get(a), kind),
+            format_score(by.get(b), kind),
             ARROWS.get(m.get("direction", "unclear"), "·"),
         )
     console.print(table)

@@ -154,7 +154,8 @@ def analyze(
         Path | None, typer.Option("--json", help="Write the full analysis as JSON here.")
     ] = None,
     html: Annotated[
-        Path | None, typer.Option("--html", help="Write an HTML report here (not built yet).")
+        Path | None,
+        typer.Option("--html", help="Write a self-contained, offline HTML report here."),
     ] = None,
     signals: Annotated[
         Path | None,
@@ -179,15 +180,17 @@ def analyze(
     week, each with the messages behind it."""
     from attune.present.analysis import run_analysis
 
-    if html is not None:
-        raise AttuneError("--html: the HTML report is not built yet; use --json")
     conversation = read_conversation(file, format, ImportOptions(tz=tz, me=me))
     progress = _LazyProgress(stderr, "reading signals")
     with progress:
         doc = run_analysis(conversation, model=model, cache=signals, progress=progress)
     if json_out is not None:
         write_lines([json.dumps(doc, ensure_ascii=False) + "\n"], json_out)
-    else:
+    if html is not None:
+        from attune.present.html_report import render
+
+        write_lines([render(doc)], html)
+    if json_out is None and html is None:
         from attune.present.analysis_summary import print_analysis
 
         print_analysis(doc, stdout)

@@ -1,0 +1,129 @@
+"""The ``attune analyze --html`` report: one self-contained, offline HTML file.
+
+No scripts, no fonts, no CDN: inline CSS and inline SVG sparklines only, and a Content Security
+Policy that forbids loading anything, so the report can be opened anywhere without a request
+leaving the machine. Every message text is escaped. It reads the same dictionary ``--json``
+writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from html import escape
+from typing import Any
+
+from attune.present.analysis_summary import ARROWS, KEY_MEASURES, format_score
+
+CSS = """
+body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem}
+table{border-collapse:collapse;width:100%}td,th{padding:.35rem .5rem;border-bottom:1px solid #ddd}
+th{text-align:left;background:#f6f6f6}td.n{text-align:right;white-space:nowrap}
+.note{color:#666;font-size:.9rem}.safety{background:#fdecea;border:1px solid #e0a19a;padding:1rem}
+.moment{border-left:3px solid #9ab;padding:.2rem .8rem;margin:.8rem 0}
+.moment p{margin:.15rem 0}.who{font-weight:600}svg{vertical-align:middle}
+"""
+POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+
+def sparkline(weekly: Sequence[Mapping[str, Any]], width: int = 120, height: int = 24) -> str:
+    """The weekly values as an inline SVG polyline (gaps where a week has no value)."""
+    values = [w.get("value") for w in weekly]
+    known = [float(v) for v in values if v is not None]
+    if len(known) < 2:
+        return ""
+    lo, hi = min(known), max(known)
+    span = (hi - lo) or 1.0
+    step = width / max(1, len(values) - 1)
+    segments: list[list[str]] = [[]]
+    for k, v in enumerate(values):
+        if v is None:
+            segments.append([])
+            continue
+        y = height - 2 - (float(v) - lo) / span * (height - 4)
+        segments[-1].append(f"{k * step:.1f},{y:.1f}")
+    lines = "".join(
+        f'<polyline fill="none" stroke="#468" stroke-width="1.5" points="{" ".join(s)}"/>'
+        for s in segments
+        if len(s) > 1
+    )
+    return (
+        f'<svg width="{width}" height="{height}" role="img" aria-label="weekly trend">{lines}</svg>'
+    )
+
+
+def _quote(messages: Sequence[Mapping[str, Any]]) -> str:
+    return "".join(
+        f'<p><span class="who">{escape(str(m["sender"]))}:</span> '
+        f"{escape(str(m['text'])) or '<i>(attachment)</i>'}</p>"
+        for m in messages
+    )
+
+
+def render(doc: Mapping[str, Any]) -> str:
+    """The whole report as one HTML document."""
+    metrics = doc["metrics"]
+    a, b = (str(p) for p in doc["participants"])
+    s = metrics["structure"]
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        f"<meta http-equiv='Content-Security-Policy' content=\"{POLICY}\">",
+        f"<title>Attune — {escape(a)} &amp; {escape(b)}</title><style>{CSS}</style></head><body>",
+        f"<h1>{escape(a)} &amp; {escape(b)}</h1>",
+        f"<p class='note'>{s['messages'][a] + s['messages'][b]} messages in {s['exchanges']} "
+        f"exchanges over {s['weeks']} weeks ({escape(str(s['first'] or '?'))[:10]} → "
+        f"{escape(str(s['last'] or '?'))[:10]}).</p>",
+        f"<p class='note'>{escape(metrics['about'])}</p>",
+    ]
+    safety = metrics["safety"]
+    if safety["flagged"]:
+        parts.append(
+            "<div class='safety'><strong>Safety first.</strong> "
+            f"{len(safety['messages'])} message(s) were flagged for threats, coercive control or "
+            "self-harm. Please read them before anything else. If anyone may be unsafe, contact "
+            "local emergency or support services; this report does not suggest opening up to "
+            "someone who may hurt you.</div>"
+        )
+    parts.append(
+        f"<h2>Key measures</h2><table><tr><th>Measure</th><th>Overall</th><th>{escape(a)}</th>"
+        f"<th>{escape(b)}</th><th>Weekly</th></tr>"
+    )
+    for group, name, label, kind in KEY_MEASURES:
+        m = metrics[group][name]
+        by = m.get("by_partner", {})
+        trend = ARROWS.get(m.get("direction", "unclear"), "·")
+        parts.append(
+            f"<tr><td><details><summary>{escape(label)}</summary>"
+            f"<span class='note'>{escape(m['definition'])}</span></details></td>"
+            f"<td class='n'>{escape(format_score(m, kind))}</td>"
+            f"<td class='n'>{escape(format_score(by.get(a), kind))}</td>"
+            f"<td class='n'>{escape(format_score(by.get(b), kind))}</td>"
+            f"<td>{sparkline(m.get('weekly', []))} {escape(trend)}</td></tr>"
+        )
+    parts.append("</table>")
+    moments = metrics["moments"]
+    for title, key in (("Best-attuned moments", "best_attuned"), ("Missed bids", "missed_bids")):
+        items = moments.get(key) or []
+        if items:
+            parts.append(f"<h2>{title}</h2>")
+        for item in items:
+            why = item.get("why")
+            reason = ", ".join(why) if isinstance(why, list) else f"{item['kind']} bid, {why}"
+            parts.append(
+                f"<div class='moment'><p class='note'>exchange {item['exchange']}: "
+                f"{escape(reason)}</p>{_quote(item['messages'])}</div>"
+            )
+    topics = metrics["obstacles"]["recurring_conflict_topics"]
+    shared = metrics["quality_time"]["shared_interests"]
+    if topics:
+        parts.append(
+            "<h2>Recurring in conflicts</h2><p>"
+            + escape(", ".join(f"{t['topic']} ({t['exchanges']}×)" for t in topics))
+            + "</p>"
+        )
+    if shared:
+        parts.append(
+            "<h2>Shared interests</h2><p>" + escape(", ".join(t["topic"] for t in shared)) + "</p>"
+        )
+    parts.append("</body></html>\n")
+    return "".join(parts)
