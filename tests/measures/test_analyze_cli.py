@@ -13,25 +13,10 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.signals.conftest import run_cli as _run_cli
+from tests.signals.test_annotate import CONTRACT
 
 SAMPLE = ROOT / "src" / "attune" / "data" / "sample_chat.txt"
-ANNOTATE_FIELDS = (
-    "id",
-    "emotions",
-    "emotion_labels",
-    "listening",
-    "empathy",
-    "mi_behaviour",
-    "question_type",
-    "reflection_type",
-    "intimacy",
-    "validation",
-    "disclosure",
-    "horseman",
-    "antidote",
-    "repair",
-    "safety",
-)
+ANNOTATE_FIELDS = tuple(CONTRACT)
 GROUPS = (
     "engagement",
     "attunement",
@@ -58,6 +43,18 @@ def analyze(*args: str, model_dir: Path | None) -> subprocess.CompletedProcess[s
     result = run_cli("analyze", *args, model_dir=model_dir)
     assert result.returncode == 0, result.stderr
     return result
+
+
+def write_chat(path: Path, rows: list[tuple[str, str, str]]) -> None:
+    """A conversation as `attune import` writes it: (id, sender, text), a minute apart."""
+    path.write_text(
+        "".join(
+            json.dumps({"id": i, "timestamp": f"2025-03-03T09:0{k}:00", "sender": s, "text": t})
+            + "\n"
+            for k, (i, s, t) in enumerate(rows)
+        ),
+        encoding="utf-8",
+    )
 
 
 def load(path: Path) -> Any:
@@ -272,14 +269,7 @@ def test_a_full_cache_needs_no_model_with_a_third_person(
         ("m4", "A", "starting in May"),
         ("m5", "B", "so proud of you"),
     ]
-    chat.write_text(
-        "".join(
-            json.dumps({"id": i, "timestamp": f"2025-03-03T09:0{k}:00", "sender": s, "text": t})
-            + "\n"
-            for k, (i, s, t) in enumerate(rows)
-        ),
-        encoding="utf-8",
-    )
+    write_chat(chat, rows)
     cache, first, second = tmp_path / "c.jsonl", tmp_path / "1.json", tmp_path / "2.json"
     analyze(str(chat), "--json", str(first), "--signals", str(cache), model_dir=tiny_model_dir)
     assert [m["id"] for m in load(first)["messages"]] == ["m1", "m3", "m4", "m5"]
@@ -344,14 +334,7 @@ def test_html_report_is_offline_escaped_and_matches_the_json(
         ("m3", "Ana", "starting in May & I'm so happy"),
         ("m4", "Ben", "so proud of you"),
     ]
-    chat.write_text(
-        "".join(
-            json.dumps({"id": i, "timestamp": f"2025-03-03T09:0{k}:00", "sender": s, "text": t})
-            + "\n"
-            for k, (i, s, t) in enumerate(rows)
-        ),
-        encoding="utf-8",
-    )
+    write_chat(chat, rows)
     report, out = tmp_path / "r.html", tmp_path / "r.json"
     analyze(str(chat), "--html", str(report), "--json", str(out), model_dir=tiny_model_dir)
     html = report.read_text(encoding="utf-8")
