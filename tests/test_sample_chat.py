@@ -200,7 +200,7 @@ def test_sample_is_detected_as_whatsapp(sample_path: Path) -> None:
     assert read_conversation(sample_path).format == "whatsapp"
 
 
-def test_demo_command_imports_the_sample() -> None:
+def test_demo_command_imports_and_analyses_the_sample() -> None:
     result = run_attune("demo")
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -211,3 +211,4 @@ def test_demo_command_imports_the_sample() -> None:
     assert "last: 2025-04-06T21:37:00" in out
     assert "skipped: 0" in out
     assert "sample_chat.txt" in out
+    assert "Attune demo — analysis" in out and "Bids turned toward" in out  # the shipped model
