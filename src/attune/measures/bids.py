@@ -72,6 +72,10 @@ LOGISTICS = re.compile(
     r"chinese or|pizza or|dinner\?)\b",
     _I,
 )
+SUPPORT_OFFER = re.compile(  # comfort offered in reply to a bid, not a new reach
+    r"\b(?:want me to|shall i|should i|do (?:you|u) want to talk|talk about it|need anything)\b",
+    _I,
+)
 REASK = re.compile(
     r"\b(?:did (?:you|u) (?:see|read|get) (?:my|what i|it|this)|hello\?\?|are (?:you|u) "
     r"ignoring me)",
@@ -219,7 +223,8 @@ def bid_kind(
     if hostile and not FEELING.search(text):
         return None
     is_question = signal.get("question_type") is not None or text.rstrip().endswith("?")
-    if INVITATION.search(text) and (is_question or opens_exchange or follows_bid or "!" in text):
+    invites = INVITATION.search(text) and not SUPPORT_OFFER.search(text)
+    if invites and (is_question or opens_exchange or follows_bid or "!" in text):
         return "invitation"
     if follows_bid:
         return None
