@@ -56,9 +56,10 @@ FEELING = re.compile(
     r"\b(?:i'?m|i am|im|i feel|i felt|feeling|i've been|ive been|had the|having a)\b[^.!?]{0,40}"
     r"\b(?:anxious|scared|worried|sad|down|low|lonely|stressed|overwhelmed|tired|exhausted|"
     r"nervous|upset|hurt|awful|terrible|rough|worst|best|happy|excited|proud|left out|invisible|"
-    r"distant|afraid|panic\w*|miss)\b",
+    r"distant|afraid|panic\w*|miss)\b|\bcan'?t stop (?:thinking|worrying|crying)\b",
     _I,
 )
+SECOND_PERSON = re.compile(r"\b(?:you|u|your|ur)\b", _I)
 ABOUT_PARTNER = re.compile(
     r"\b(?:how(?:'s|s| is| was| are| did)|what(?:'s| is| was) (?:up|new)|are (?:you|u) (?:ok|okay|"
     r"alright|feeling)|did (?:you|u) (?:have|enjoy|manage|get on)|tell me about)\b",
@@ -69,7 +70,8 @@ LOGISTICS = re.compile(
     r"groceries|shopping|milk|bread|kids|school run|book bags|dentist|appointment|pay|paid|"
     r"transfer|invoice|plumber|laundry|dishes|hoover|what time|when are (?:you|u)|omw|on my way|"
     r"running late|be home|eta|tickets?|booking|booked|street cleaning|electricity|wifi|"
-    r"chinese or|pizza or|dinner\?)\b",
+    r"chinese or|pizza or|dinner\?|washing|heating|boiler|recycling|hoover|"
+    r"can (?:you|u) (?:drive|pick|grab|get|take|bring|call|book|sort|check))\b",
     _I,
 )
 SUPPORT_OFFER = re.compile(  # comfort offered in reply to a bid, not a new reach
@@ -223,6 +225,8 @@ def bid_kind(
     if hostile and not FEELING.search(text):
         return None
     is_question = signal.get("question_type") is not None or text.rstrip().endswith("?")
+    if TOKEN_REPLY.search(text):
+        return None
     invites = INVITATION.search(text) and not SUPPORT_OFFER.search(text)
     if invites and (is_question or opens_exchange or follows_bid or "!" in text):
         return "invitation"
@@ -230,6 +234,8 @@ def bid_kind(
         return None
     if COMPLAINT.search(text) and not FEELING.search(text):
         return None
+    if is_question and ABOUT_PARTNER.search(text) and SECOND_PERSON.search(text):
+        return "question"  # "how are you feeling after the dentist?": the person, not the errand
     if LOGISTICS.search(text) and not (FEELING.search(text) or AFFECTION.search(text)):
         return None
     if is_question and ABOUT_PARTNER.search(text):
