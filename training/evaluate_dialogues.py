@@ -18,6 +18,7 @@ through exactly what ``attune analyze`` runs — structure, signals from the shi
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -29,6 +30,7 @@ from attune.measures.analysis import signal_items
 from attune.measures.bids import bid_kind, bid_outcome, find_bids
 from attune.measures.exchanges import structure
 from attune.signals.annotate import Annotator
+from attune.signals.model import default_model_dir
 
 DIALOGUES = Path(__file__).parent / "labelled" / "dialogues.jsonl"
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -60,9 +62,7 @@ def prf(gold: Sequence[bool], pred: Sequence[bool]) -> dict[str, float]:
 
 
 def macro_f1(gold: Sequence[Any], pred: Sequence[Any], labels: Sequence[Any]) -> float:
-    scores = [
-        prf([g == label for g in gold], [p == label for p in pred])["f1"] for label in labels
-    ]
+    scores = [prf([g == label for g in gold], [p == label for p in pred])["f1"] for label in labels]
     return sum(scores) / len(scores)
 
 
@@ -124,18 +124,22 @@ def score(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     g_out = [r["gold"]["bid_outcome"] for r in on_gold]
     p_out = [r["outcome_on_gold"] for r in on_gold]
     both = [r for r in on_gold if r["bid"]]
-    horse = prf([r["gold"]["horseman"] is not None for r in rows], [r["horseman"] is not None for r in rows])
+    horse = prf(
+        [r["gold"]["horseman"] is not None for r in rows], [r["horseman"] is not None for r in rows]
+    )
     return {
         "messages": len(rows),
         "bid": bids,
-        "outcome_accuracy": sum(g == p for g, p in zip(g_out, p_out, strict=True)) / max(1, len(g_out)),
+        "outcome_accuracy": sum(g == p for g, p in zip(g_out, p_out, strict=True))
+        / max(1, len(g_out)),
         "outcome_macro_f1": macro_f1(g_out, p_out, OUTCOMES),
         "outcome_per_class": {
             o: prf([g == o for g in g_out], [p == o for p in p_out]) for o in OUTCOMES
         },
         "end_to_end_outcome_accuracy": sum(
             r["bid_outcome"] == r["gold"]["bid_outcome"] for r in both
-        ) / max(1, len(on_gold)),
+        )
+        / max(1, len(on_gold)),
         "horseman_any": horse,
         "horseman_per_class": {
             h: prf([r["gold"]["horseman"] == h for r in rows], [r["horseman"] == h for r in rows])
@@ -147,7 +151,9 @@ def score(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
             ("validating", "invalidating"),
         ),
         "validation_per_class": {
-            v: prf([r["gold"]["validation"] == v for r in rows], [r["validation"] == v for r in rows])
+            v: prf(
+                [r["gold"]["validation"] == v for r in rows], [r["validation"] == v for r in rows]
+            )
             for v in ("validating", "invalidating")
         },
         "repair": prf([r["gold"]["repair"] for r in rows], [r["repair"] for r in rows]),
@@ -174,6 +180,52 @@ def errors(rows: Sequence[dict[str, Any]]) -> list[str]:
     return out
 
 
+CONFIDENT_HEADS = {  # head → the metric its min_probability is tuned for
+    "horseman": lambda r: r["horseman_any"]["f1"],
+    "validation": lambda r: r["validation_macro_f1"],
+    "repair": lambda r: r["repair"]["f1"],
+}
+GRID = [round(0.5 + 0.02 * k, 2) for k in range(25)]  # 0.50 … 0.98
+
+
+def with_confidence(annotator: Annotator, head: str, value: float) -> Annotator:
+    """The same model with one head's ``min_probability`` changed (encodings shared)."""
+    model = annotator.model
+    model.heads.specs[head] = dataclasses.replace(model.heads.specs[head], min_probability=value)
+    fresh = Annotator(model)
+    fresh._recent = annotator._recent  # the dialogues' embeddings: encoded once for the whole grid
+    return fresh
+
+
+def tune_confidence(
+    dialogues: Sequence[dict[str, Any]], annotator: Annotator
+) -> tuple[Annotator, dict[str, float]]:
+    """Per head, the min_probability that maximises its dialogue metric on these (dev) dialogues;
+    heads tuned one after another, ties to the lowest value."""
+    chosen: dict[str, float] = {}
+    for head, metric in CONFIDENT_HEADS.items():
+        scores = []
+        for value in GRID:
+            candidate = with_confidence(annotator, head, value)
+            scores.append((metric(score(predict(dialogues, candidate))), -value))
+        best = -max(scores)[1]
+        chosen[head] = best
+        annotator = with_confidence(annotator, head, best)
+        print(f"  {head}: min_probability {best:.2f} (dev metric {max(scores)[0]:.3f})")
+    return annotator, chosen
+
+
+def write_confidence(model_dir: Path, chosen: dict[str, float]) -> None:
+    """Record the tuned values in the model's heads.json (its one-line-per-head layout kept)."""
+    from training.train import dump_heads_json
+
+    path = model_dir / "heads.json"
+    meta = json.loads(path.read_text())
+    for head, value in chosen.items():
+        meta["heads"][head]["min_probability"] = value
+    path.write_text(dump_heads_json(meta))
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--split", choices=["dev", "test_internal", "all"], default="dev")
@@ -181,11 +233,23 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--data", type=Path, default=DIALOGUES)
     p.add_argument("--errors", action="store_true", help="list every message the system got wrong")
     p.add_argument("--report", type=Path, default=None, help="write the metrics as JSON here")
+    p.add_argument(
+        "--tune-confidence",
+        action="store_true",
+        help="dev only: tune horseman/validation/repair min_probability and write it to the "
+        "model's heads.json",
+    )
     args = p.parse_args(argv)
     dialogues = [json.loads(line) for line in args.data.read_text().splitlines() if line.strip()]
     if args.split != "all":
         dialogues = [d for d in dialogues if d["split"] == args.split]
-    rows = predict(dialogues, Annotator.load(args.model, threads=2))
+    annotator = Annotator.load(args.model, threads=2)
+    if args.tune_confidence:
+        if args.split != "dev":
+            p.error("--tune-confidence tunes on dev only")
+        annotator, chosen = tune_confidence(dialogues, annotator)
+        write_confidence(args.model or default_model_dir(), chosen)
+    rows = predict(dialogues, annotator)
     result = score(rows)
     result["split"] = args.split
     result["dialogues"] = len(dialogues)

@@ -39,7 +39,8 @@ only add to the head (recall), never remove what the head found:
   hurt or need: "I'm scared I'm not enough for you").
 - ``horseman`` / ``antidote``: a rule when one fires (contempt > criticism > defensiveness >
   stonewalling; self-soothing > responsibility > gentle start-up > appreciation), else the head.
-  A terse reply ("fine.", "forget it") is stonewalling only when the exchange is tense.
+  A terse reply ("fine.", "forget it") is stonewalling only when the exchange is tense, and so is
+  the head's stonewalling.
 - ``repair``: the head, or an explicit repair rule ("let's start over", "sorry I snapped"), or an
   apology/agreement/affection while the exchange is tense.
 - ``safety``: the union of the head (per-label thresholds) and the rules — recall first.
@@ -154,7 +155,7 @@ class _Outputs:
             elif name == "repair":
                 self.columns[name] = owner._repair(probs)
             elif name in owner._choosers:
-                self.columns[name] = probs.argmax(axis=1)
+                self.columns[name] = owner._choosers[name].pick(probs)
 
     def row(self, i: int) -> dict[str, Any]:
         owner = self.owner
@@ -182,6 +183,18 @@ class _Choice:
 
     head: str
     values: tuple[Any, ...]
+    min_probability: float = 0.0
+
+    def pick(self, probs: npt.NDArray[np.float32]) -> npt.NDArray[np.intp]:
+        """Per row, the most probable output — or the "none" output when that one is less
+        probable than ``min_probability`` (heads trained on conflict-heavy sets overcall on
+        everyday chat, so they must be sure)."""
+        index: npt.NDArray[np.intp] = np.asarray(probs.argmax(axis=1), dtype=np.intp)
+        if self.min_probability <= 0.0 or None not in self.values:
+            return index
+        none = self.values.index(None)
+        weak = probs[np.arange(len(index)), index] < self.min_probability
+        return np.asarray(np.where(weak & (index != none), none, index), dtype=np.intp)
 
 
 def answered_similarity(
@@ -292,7 +305,7 @@ class Annotator:
                 raise AttuneError(
                     f"{self._where}: head {name!r}: label {label!r} is not one of {expected}"
                 )
-        return _Choice(name, tuple(values))
+        return _Choice(name, tuple(values), spec.min_probability)
 
     def _levels(self, name: str) -> _Choice:
         spec = self._typed(name, "multiclass")
@@ -310,8 +323,8 @@ class Annotator:
         if spec.type == "multiclass" and len(labels) == 2:
             positive = [i for i, label in enumerate(labels) if label in REPAIR_LABELS]
             if len(positive) == 1 and labels[1 - positive[0]] in NONE_LABELS:
-                index = positive[0]
-                return lambda probs: np.asarray(probs.argmax(axis=1) == index)
+                index, sure = positive[0], max(0.5, spec.min_probability)
+                return lambda probs: np.asarray(probs[:, index] >= sure)
         raise AttuneError(
             f"{self._where}: head 'repair' must be multiclass [none, repair] or multilabel [repair]"
         )
@@ -424,6 +437,12 @@ class Annotator:
                     parts[name].append(out)
         return _Outputs(self, {name: np.concatenate(p) for name, p in parts.items()})
 
+    @staticmethod
+    def _head_horseman(value: str | None, tense: bool) -> str | None:
+        """The head's horseman, except stonewalling outside tension: read alone, "ok", "no" or
+        "cool" look like shutting down, but only a row makes them so (codebook)."""
+        return None if value == "stonewalling" and not tense else value
+
     def _emotion_labels(self, probs: npt.NDArray[np.float32]) -> list[str]:
         """Labels at or above their thresholds, most probable first; ``neutral`` alone if none."""
         passing = probs >= self._emotion_thresholds
@@ -460,7 +479,7 @@ class Annotator:
             "intimacy": heads["intimacy"],
             "validation": cue.validation or heads["validation"],
             "disclosure": max(heads["disclosure"], cue.disclosure),
-            "horseman": horseman or heads["horseman"],
+            "horseman": horseman or self._head_horseman(heads["horseman"], tense),
             "antidote": cue.antidote or heads["antidote"],
             "repair": bool(repair or heads["repair"]),
             "safety": [s for s in SAFETY if s in cue.safety or s in heads["safety"]],

@@ -77,6 +77,7 @@ class HeadSpec:
     b1: F32
     w2: F32
     b2: F32
+    min_probability: float = 0.0  # a "none"-able head asserts a label only this sure of it
 
     @property
     def outputs(self) -> int:
@@ -273,6 +274,9 @@ def _head(
             raise _fail(spec_path, f'head {name!r}: "thresholds" must give one number per label')
         thresholds = tuple(float(t) for t in raw_thresholds)
     low, high = raw.get("range", [-1.0, 1.0])
+    min_probability = raw.get("min_probability", 0.0)
+    if not isinstance(min_probability, int | float) or not 0.0 <= min_probability < 1.0:
+        raise _fail(spec_path, f'head {name!r}: "min_probability" must be a number in [0, 1)')
     return HeadSpec(
         name=name,
         input=kind,
@@ -284,4 +288,5 @@ def _head(
         b1=b1,
         w2=np.ascontiguousarray(w2),
         b2=b2,
+        min_probability=float(min_probability),
     )

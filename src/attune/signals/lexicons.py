@@ -215,6 +215,7 @@ CONTEMPT = (
     r"^[\W_]*(?:[\w']+[\W_]*?){0,3}(?:🙄|😒)[\W_]*$"
     r"|^(?=.*\b(?:of course|obviously|silly me|must be nice|sure you|great job|well done|thanks a lot|so nice of you|how nice|good for you)\b).*(?:🙄|😒)"
     r"|^(?=.*\b(?:you|u|ur|your|you'?re|yours)\b).*(?:🙄|😒)"
+    r"|^(?=.*\b(?:so|great|again|even|sure|wow|classic|typical)\b).*(?:🙄|😒)"
     r"|\*\s*rolls? (?:my |his |her )?eyes\s*\*|\*\s*eye ?roll\s*\*|^eye ?roll[.!]*$"
     rf"|\b{YOU_ARE} (?:such |so |a |an |being |just |literally |fucking |a fucking |an absolute "
     r"|a complete |a total |pathetic )*(?:idiot|moron|pathetic|useless|stupid|dumb|loser|joke|clown"
@@ -242,6 +243,7 @@ CRITICISM = (
     rf"(?:yourself|urself)\b|\b{YOU} don'?t (?:even )?care about (?:me|anyone|us|anything)\b"
     rf"|\b{YOU_ARE} (?:just )?like {YOUR} (?:mother|father|mum|mom|dad)\b|\b{YOU} can'?t even\b"
     rf"|\bthere {YOU} go again\b|\bevery (?:single )?time,? {YOU}\b|\b{YOU} do this every time\b"
+    rf"|\b{YOU_ARE} (?:always|never)\b|\b{YOU} don'?t (?:even )?care\b|\bfor once\b"
 )
 CRITICISM_POSITIVE = (
     rf"\b{YOU} (?:always|constantly) (?:\w+ ){{0,2}}?(?:make me (?:laugh|smile|happy|feel (?:good"
@@ -275,7 +277,9 @@ STONEWALLING = (
     r"|conversation)\b|\bno comment\b|\bdon'?t (?:text|message|call) me\b|\bstop (?:texting|messaging)"
     r" me\b|\bconversation over\b|\bend of (?:discussion|conversation)\b"
 )
-STONEWALLING_TERSE = r"^(?:fine|k|forget it|never ?mind|nvm|nothing|noted|if you say so)[\s.!]*$"
+STONEWALLING_TERSE = (
+    r"^(?:fine|k|forget it|never ?mind|nvm|nothing|noted|if you say so|(?:ok )?i'?m done)[\s.!]*$"
+)
 """Terse replies that are stonewalling only during tension (the head judges the rest)."""
 
 # --- antidotes -----------------------------------------------------------------------------------
