@@ -14,7 +14,7 @@ per stage:
 * measures alone: the same command again, the cache now present, so no model is loaded;
 * a breakdown in one process: import (``read_conversation``), structure (exchanges, turns,
   annotate items), model load, signals (``Annotator.annotate``), measures (``measure_all``),
-  JSON (``Analysis.to_dict`` and the write), and reading the cache the first run wrote.
+  JSON (``Analysis.json_chunks`` streamed to the file), and reading the cache the first run wrote.
 
 Targets (the issue): 50,000 messages end to end in ≤ 60 s on 2 cores with peak memory ≤ 1 GB;
 measures alone (signals cached) ≤ 5 s.
@@ -381,8 +381,7 @@ excluded = len(conversation.messages) - len(struct.messages)
 metrics["structure"]["excluded_messages"] = excluded
 
 def to_json():
-    doc = Analysis(struct, records, bids, metrics, excluded).to_dict()
-    write_lines([json.dumps(doc, ensure_ascii=False) + "\\n"], out)
+    write_lines(Analysis(struct, records, bids, metrics, excluded).json_chunks(), out)
 
 timed("JSON", to_json)
 known = timed("cache read", cached_signals, cache, conversation)

@@ -9,7 +9,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attune.measures.analysis import measure_all, to_plain
+from attune.measures.analysis import Analysis, measure_all, to_plain
+from attune.measures.bids import find_bids
 from attune.measures.exchanges import structure
 from attune.signals.annotate import ANTIDOTES, GOEMOTIONS, HORSEMEN, LISTENING, SAFETY
 from tests.measures.helpers import chat, sig
@@ -104,3 +105,5 @@ def test_measures_never_crash_and_cite_real_messages(
     ids = {m.id for m in struct.messages}
     assert set(cited_ids(plain)) <= ids
     assert plain["safety"]["flagged"] == any(r["safety"] for r in records)
+    analysis = Analysis(struct, records, find_bids(struct, records), metrics, 0)
+    assert json.loads("".join(analysis.json_chunks())) == json.loads(json.dumps(analysis.to_dict()))

@@ -8,7 +8,8 @@ message it answers), finds the bids and their outcomes, and computes the measure
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,14 +41,14 @@ class Analysis:
     """A conversation's structure, per-message signals, bids and measures."""
 
     structure: Structure
-    signals: list[dict[str, Any]]
+    signals: list[Mapping[str, Any]]
     bids: list[Bid]
     metrics: dict[str, Any]
     excluded: int
 
-    def to_dict(self) -> dict[str, Any]:
+    def message_records(self) -> Iterator[dict[str, Any]]:
+        """Each analysed message as the contract's record: its signals, bid and exchange."""
         bid_at = {b.message: b for b in self.bids}
-        messages = []
         for i, m in enumerate(self.structure.messages):
             record: dict[str, Any] = {
                 "id": m.id,
@@ -55,18 +56,31 @@ class Analysis:
                 "timestamp": m.timestamp.isoformat() if m.timestamp is not None else None,
                 "text": m.text,
             }
-            record.update((k, v) for k, v in self.signals[i].items() if k != "id")
+            record.update((k, v) for k, v in self.signals[i].items() if k not in ("id", "text"))
             bid = bid_at.get(i)
             record["bid"] = bid is not None
             record["bid_outcome"] = bid.outcome if bid is not None else None
             record["bid_kind"] = bid.kind if bid is not None else None
             record["exchange"] = self.structure.exchange_of[i]
-            messages.append(record)
-        return {
-            "participants": list(self.structure.partners),
-            "messages": messages,
-            "metrics": to_plain(self.metrics),
-        }
+            yield record
+
+    def summary(self) -> dict[str, Any]:
+        """Participants and metrics, without the per-message records (for the summaries)."""
+        return {"participants": list(self.structure.partners), "metrics": to_plain(self.metrics)}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole ``--json`` document (interfaces.md §3)."""
+        return {**self.summary(), "messages": list(self.message_records())}
+
+    def json_chunks(self) -> Iterator[str]:
+        """:meth:`to_dict` as JSON text, one message at a time: a long chat's document is never
+        held whole in memory."""
+        dumps = json.JSONEncoder(ensure_ascii=False).encode
+        summary = self.summary()
+        yield f'{{"participants": {dumps(summary["participants"])}, "messages": ['
+        for k, record in enumerate(self.message_records()):
+            yield ("" if k == 0 else ", ") + dumps(record)
+        yield f'], "metrics": {dumps(summary["metrics"])}}}\n'
 
 
 def to_plain(value: Any) -> Any:
@@ -200,7 +214,7 @@ def analyze(
             raise ValueError("an annotator is needed: some messages have no signals yet")
         for record in annotator.annotate_iter(signal_items(struct, missing), progress=progress):
             known[record["id"]] = record
-    records = [dict(known[m.id]) for m in struct.messages]
+    records = [known[m.id] for m in struct.messages]
     bids, metrics = measure_all(struct, records)
     excluded = len(conversation.messages) - len(struct.messages)
     metrics["structure"]["excluded_messages"] = excluded

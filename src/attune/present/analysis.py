@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from attune.conversation import Conversation
-from attune.measures.analysis import analyze
+from attune.measures.analysis import Analysis, analyze
 from attune.measures.exchanges import analysable, couple
 from attune.present.jsonl import write_lines
 from attune.signals.annotate import Annotator, Progress
@@ -31,8 +31,9 @@ def run_analysis(
     model: Path | None = None,
     cache: Path | None = None,
     progress: Progress | None = None,
-) -> dict[str, Any]:
-    """The analysis as the ``--json`` contract's dictionary; the cache is refreshed if given."""
+) -> Analysis:
+    """The analysis (the model loaded only if some signals are not cached); the cache is
+    refreshed if given."""
     known = cached_signals(cache, conversation)
     annotator: Annotator | None = None
     ids = {m.id for m in analysable(conversation, couple(conversation))}
@@ -45,4 +46,4 @@ def run_analysis(
             record_lines({**r, "text": t} for r, t in zip(result.signals, texts, strict=True)),
             cache,
         )
-    return result.to_dict()
+    return result

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from importlib.resources import as_file, files
@@ -110,8 +109,8 @@ def demo() -> None:
 
     stdout.rule("Attune demo — analysis")
     with _LazyProgress(stderr, "reading signals") as progress:
-        doc = run_analysis(conversation, progress=progress)
-    print_analysis(doc, stdout)
+        analysis = run_analysis(conversation, progress=progress)
+    print_analysis(analysis.summary(), stdout)
 
 
 @app.command()
@@ -183,17 +182,17 @@ def analyze(
     conversation = read_conversation(file, format, ImportOptions(tz=tz, me=me))
     progress = _LazyProgress(stderr, "reading signals")
     with progress:
-        doc = run_analysis(conversation, model=model, cache=signals, progress=progress)
+        analysis = run_analysis(conversation, model=model, cache=signals, progress=progress)
     if json_out is not None:
-        write_lines([json.dumps(doc, ensure_ascii=False) + "\n"], json_out)
+        write_lines(analysis.json_chunks(), json_out)
     if html is not None:
         from attune.present.html_report import render
 
-        write_lines([render(doc)], html)
+        write_lines([render(analysis.summary())], html)
     if json_out is None and html is None:
         from attune.present.analysis_summary import print_analysis
 
-        print_analysis(doc, stdout)
+        print_analysis(analysis.summary(), stdout)
 
 
 class _LazyProgress:
