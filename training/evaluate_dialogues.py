@@ -238,7 +238,7 @@ def write_confidence(model_dir: Path, chosen: dict[str, float], dev: dict[str, A
             "`repair` heads overcall on everyday chat. Each asserts a label only when its "
             "probability reaches `min_probability` (heads.json), tuned after training by "
             "`python -m training.evaluate_dialogues --split dev --tune-confidence` on the dev "
-            "half of `training/labelled/dialogues.jsonl` (couple dialogues; each head for its "
+            "split of `training/labelled/dialogues.jsonl` (couple dialogues; each head for its "
             "dialogue metric, 0.50–0.98).\n\n| head | min_probability |\n|---|---:|\n"
             f"{rows}\n\nWith them, on the dev dialogues: any-horseman F1 "
             f"{dev['horseman_any']['f1']:.3f}, validation macro-F1 "
