@@ -207,3 +207,17 @@ def test_bad_columns_option(tmp_path: Path) -> None:
     path.write_text("sender,text\nAlex,hi\n", encoding="utf-8")
     message = fails_cleanly(path, "--columns", "text=Body")
     assert "no column 'Body' for text" in message
+
+
+def test_zip_needing_an_unknown_zip_version(tmp_path: Path) -> None:
+    """zipfile raises NotImplementedError (not BadZipFile) for a version it cannot extract."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("_chat.txt", "12/03/2024, 09:15 - Ana: hi\n")
+    data = bytearray(buffer.getvalue())
+    central = data.index(b"PK\x01\x02")
+    data[central + 6 : central + 8] = (123).to_bytes(2, "little")  # "needs zip version 12.3"
+    path = tmp_path / "WhatsApp Chat - Ana.zip"
+    path.write_bytes(bytes(data))
+    message = fails_cleanly(path, "--format", "whatsapp")
+    assert "not a readable zip archive" in message

@@ -201,7 +201,14 @@ class SafeZip:
         try:
             self._zip = zipfile.ZipFile(path)
             infos = self._zip.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            OSError,
+            EOFError,
+            ValueError,
+            NotImplementedError,
+        ) as exc:
             raise ExportError(path, f"not a readable zip archive ({exc})") from None
         if len(infos) > MAX_ZIP_MEMBERS:
             raise ExportError(path, f"zip holds {len(infos):,} entries, over {MAX_ZIP_MEMBERS:,}")
