@@ -216,9 +216,29 @@ def tune_confidence(
 
 
 CARD_SECTION = "## Confidence of the heads that can say none"
+EVERYDAY_FLAG_RATE = 0.02  # the most everyday messages the safety head alone may flag, per label
 
 
-def write_confidence(model_dir: Path, chosen: dict[str, float], dev: dict[str, Any]) -> None:
+def calibrate_safety(dialogues: Sequence[dict[str, Any]], annotator: Annotator) -> dict[str, float]:
+    """Per safety label, the threshold at which the head alone flags at most 2 % of the dev
+    dialogues' everyday couple messages (none of them is a safety case), where higher than the
+    F2-tuned one: tuned on safety-rich examples, those flagged half of ordinary chat. The rules
+    still flag every explicit case."""
+    import numpy as np
+
+    texts = [m["text"] for d in dialogues for m in d["messages"]]
+    model = annotator.model
+    probs = model.heads.run("self", model.encode(texts))["safety"]
+    spec = model.heads.specs["safety"]
+    return {
+        label: round(max(float(t), float(np.quantile(probs[:, k], 1 - EVERYDAY_FLAG_RATE))), 3)
+        for k, (label, t) in enumerate(zip(spec.labels, spec.thresholds or (), strict=True))
+    }
+
+
+def write_confidence(
+    model_dir: Path, chosen: dict[str, float], dev: dict[str, Any], safety: dict[str, float]
+) -> None:
     """Record the tuned values in the model's heads.json (its one-line-per-head layout kept) and
     in a section of its model card, so the card stays true to what ships."""
     from training.train import dump_heads_json
@@ -227,6 +247,8 @@ def write_confidence(model_dir: Path, chosen: dict[str, float], dev: dict[str, A
     meta = json.loads(path.read_text())
     for head, value in chosen.items():
         meta["heads"][head]["min_probability"] = value
+    labels = meta["heads"]["safety"]["labels"]
+    meta["heads"]["safety"]["thresholds"] = [safety[label] for label in labels]
     path.write_text(dump_heads_json(meta))
     card = model_dir / "MODEL_CARD.md"
     if card.exists():
@@ -243,7 +265,18 @@ def write_confidence(model_dir: Path, chosen: dict[str, float], dev: dict[str, A
             f"{rows}\n\nWith them, on the dev dialogues: any-horseman F1 "
             f"{dev['horseman_any']['f1']:.3f}, validation macro-F1 "
             f"{dev['validation_macro_f1']:.3f}, repair F1 {dev['repair']['f1']:.3f} (rules "
-            "included, as `attune annotate` runs). Held-out figures: docs/measures.md.\n"
+            "included, as `attune annotate` runs). Held-out figures: docs/measures.md.\n\n"
+            "**Safety thresholds raised for everyday chat.** The F2-tuned safety thresholds above "
+            "(tuned on a set that is mostly safety cases) made the head flag about half of "
+            "ordinary couple messages. They were raised to where the head alone flags at most "
+            f"{EVERYDAY_FLAG_RATE:.0%} of the dev dialogues' messages (everyday chat, no safety "
+            "case): "
+            + ", ".join(f"`{k}` {v:.3f}" for k, v in safety.items())
+            + ". This costs recall on the safety dev set (head alone, measured before shipping: "
+            "threat ≈ 0.45, coercive control ≈ 0.61, self-harm ≈ 0.19); the explicit-wording rules "
+            "in `attune.signals.rules` still flag every case they match, with no threshold. "
+            "Safety detection is the weakest part of this model: read it as a prompt to look, "
+            "never as an all-clear.\n"
         )
 
 
@@ -270,7 +303,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             p.error("--tune-confidence tunes on dev only")
         annotator, chosen = tune_confidence(dialogues, annotator)
         write_confidence(
-            args.model or default_model_dir(), chosen, score(predict(dialogues, annotator))
+            args.model or default_model_dir(),
+            chosen,
+            score(predict(dialogues, annotator)),
+            calibrate_safety(dialogues, annotator),
         )
     rows = predict(dialogues, annotator)
     result = score(rows)

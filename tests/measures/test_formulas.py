@@ -267,7 +267,10 @@ SAFETY: tuple[list[Row], Overrides] = (
         (3, "B", "i can't do this anymore"),
         (4, "A", "ok"),
     ],
-    {"m3": {"safety": ["coercive_control"]}, "m4": {"safety": ["threat", "self_harm"]}},
+    {
+        "m3": {"safety": ["coercive_control"], "cues": ["safety.control_monitoring"]},
+        "m4": {"safety": ["threat", "self_harm"]},  # the model alone: a possible sign
+    },
 )
 
 SCENARIOS = {
@@ -450,7 +453,8 @@ def test_deep_conversations() -> None:
 
 def test_safety_lists_every_flagged_message_and_is_never_a_rate() -> None:
     out = safety(view(SAFETY))
-    assert out["flagged"] is True
+    assert out["flagged"] is True  # m3's own words matched a safety rule
+    assert (out["explicit"], out["possible"]) == (1, 1)
     assert "value" not in out and "n" not in out and "interval" not in out
     assert out["counts"] == {
         "A": {"threat": 0, "coercive_control": 1, "self_harm": 0},
@@ -461,6 +465,7 @@ def test_safety_lists_every_flagged_message_and_is_never_a_rate() -> None:
             "id": "m3",
             "sender": "A",
             "kinds": ["coercive_control"],
+            "evidence": "explicit",
             "exchange": 0,
             "context_ids": ["m2"],
         },
@@ -468,6 +473,7 @@ def test_safety_lists_every_flagged_message_and_is_never_a_rate() -> None:
             "id": "m4",
             "sender": "B",
             "kinds": ["threat", "self_harm"],
+            "evidence": "possible",
             "exchange": 0,
             "context_ids": ["m3"],
         },
@@ -476,10 +482,18 @@ def test_safety_lists_every_flagged_message_and_is_never_a_rate() -> None:
     assert calm["flagged"] is False and calm["messages"] == []
 
 
+def test_possible_signs_alone_are_listed_but_do_not_switch_to_safety_mode() -> None:
+    rows, overrides = SAFETY
+    out = safety(view((rows, {"m4": overrides["m4"]})))
+    assert out["flagged"] is False
+    assert (out["explicit"], out["possible"]) == (0, 1)
+    assert [m["id"] for m in out["messages"]] == ["m4"]
+
+
 def test_one_flag_among_many_warm_messages_is_still_listed() -> None:
     rows: list[Row] = [(k, "A" if k % 2 else "B", "love you ❤") for k in range(200)]
     warm = {f"m{k}": {"valence": 0.9} for k in range(1, 201)}
-    warm["m150"] = {"valence": 0.9, "safety": ["self_harm"]}
+    warm["m150"] = {"valence": 0.9, "safety": ["self_harm"], "cues": ["safety.self_harm"]}
     _, metrics = analyse(rows, warm)
     assert metrics["safety"]["flagged"] is True
     assert [m["id"] for m in metrics["safety"]["messages"]] == ["m150"]

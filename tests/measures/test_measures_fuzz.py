@@ -104,6 +104,10 @@ def test_measures_never_crash_and_cite_real_messages(
     json.dumps(plain)  # serialisable
     ids = {m.id for m in struct.messages}
     assert set(cited_ids(plain)) <= ids
-    assert plain["safety"]["flagged"] == any(r["safety"] for r in records)
+    safety = plain["safety"]
+    assert safety["explicit"] + safety["possible"] == sum(1 for r in records if r["safety"])
+    assert safety["flagged"] == any(
+        r["safety"] and any(c.startswith("safety.") for c in r["cues"]) for r in records
+    )
     analysis = Analysis(struct, records, find_bids(struct, records), metrics, 0)
     assert json.loads("".join(analysis.json_chunks())) == json.loads(json.dumps(analysis.to_dict()))

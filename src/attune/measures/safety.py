@@ -1,9 +1,14 @@
 """Safety signals, surfaced on their own and never averaged away.
 
 One message about hurting someone matters more than a hundred warm ones, so safety is not a score:
-it is the list of flagged messages, per partner and kind, and a flag that switches the coaching
-to safety resources (codebook "Safety signals"; the detectors favour recall, so a person reads
-them before anything is concluded).
+it is the list of flagged messages, per partner and kind (codebook "Safety signals").
+
+Two strengths of evidence are kept apart. *Explicit* signs are messages whose own words match a
+safety rule ("I'll kill you", "give me your phone, now", "I want to die"): any one of them sets
+``flagged``, which switches the coaching to safety resources. *Possible* signs are raised by the
+model alone; it favours recall and, on everyday chat, raises false alarms (see the model card), so
+they are listed for a person to read — and still never averaged — but do not by themselves decide
+the coaching.
 """
 
 from __future__ import annotations
@@ -13,25 +18,36 @@ from typing import Any
 from attune.measures.view import View
 
 KINDS = ("threat", "coercive_control", "self_harm")
+RULE_PREFIX = "safety."
 
 
 def safety(view: View) -> dict[str, Any]:
     flagged = [(i, list(s.get("safety") or ())) for i, s in enumerate(view.signals)]
     flagged = [(i, kinds) for i, kinds in flagged if kinds]
+    explicit = {
+        i
+        for i, _ in flagged
+        if any(str(c).startswith(RULE_PREFIX) for c in view.signals[i].get("cues") or ())
+    }
     counts = {
         p: {k: sum(1 for i, ks in flagged if view.sender(i) == p and k in ks) for k in KINDS}
         for p in view.structure.partners
     }
     return {
-        "definition": "Messages flagged for threats, coercive control or self-harm. Any flag "
-        "switches advice to safety resources; flags favour recall and need a human reading.",
-        "flagged": bool(flagged),
+        "definition": "Messages flagged for threats, coercive control or self-harm. Explicit "
+        "signs (the message's own words match a safety rule) switch advice to safety resources; "
+        "possible signs (raised by the model alone, which favours recall and raises false alarms "
+        "on everyday chat) need a person to read them. Never averaged.",
+        "flagged": bool(explicit),
+        "explicit": len(explicit),
+        "possible": len(flagged) - len(explicit),
         "counts": counts,
         "messages": [
             {
                 "id": view.structure.messages[i].id,
                 "sender": view.sender(i),
                 "kinds": kinds,
+                "evidence": "explicit" if i in explicit else "possible",
                 "exchange": view.structure.exchange_of[i],
                 "context_ids": list(view.ids(view.answered(i))),
             }

@@ -60,9 +60,15 @@ def print_analysis(doc: Mapping[str, Any], console: Console) -> None:
     safety = metrics["safety"]
     if safety["flagged"]:
         console.print(
-            f"[bold red]Safety:[/] {len(safety['messages'])} message(s) flagged for threats, "
+            f"[bold red]Safety:[/] {safety['explicit']} message(s) with explicit signs of threats, "
             "coercive control or self-harm. Please read them first; if anyone may be unsafe, "
             "contact local support services. Coaching switches to safety resources."
+        )
+    if safety["possible"]:
+        console.print(
+            f"[yellow]Possible safety signs:[/] {safety['possible']} message(s) the model "
+            "raised (it favours recall, so many are false alarms) — worth a person's reading "
+            "(ids under metrics.safety in --json)."
         )
     table = Table(title="Key measures (per partner: as the one acting or responding)")
     table.add_column("Measure")

@@ -79,10 +79,15 @@ def render(doc: Mapping[str, Any]) -> str:
     if safety["flagged"]:
         parts.append(
             "<div class='safety'><strong>Safety first.</strong> "
-            f"{len(safety['messages'])} message(s) were flagged for threats, coercive control or "
+            f"{safety['explicit']} message(s) show explicit signs of threats, coercive control or "
             "self-harm. Please read them before anything else. If anyone may be unsafe, contact "
             "local emergency or support services; this report does not suggest opening up to "
             "someone who may hurt you.</div>"
+        )
+    if safety["possible"]:
+        parts.append(
+            f"<p class='note'>The model also raised {safety['possible']} possible safety sign(s); "
+            "it favours recall, so many are false alarms, but a person should read them.</p>"
         )
     parts.append(
         f"<h2>Key measures</h2><table><tr><th>Measure</th><th>Overall</th><th>{escape(a)}</th>"
