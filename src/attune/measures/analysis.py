@@ -8,6 +8,7 @@ message it answers), finds the bids and their outcomes, and computes the measure
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -164,20 +165,26 @@ def measure_all(
     struct: Structure, signals: Sequence[Mapping[str, Any]]
 ) -> tuple[list[Bid], dict[str, Any]]:
     """Bids and every measure from a structure and its per-message signals (no model needed)."""
-    bids = find_bids(struct, signals)
-    view = View(struct, signals, bids)
-    metrics: dict[str, Any] = {
-        "about": CAVEAT,
-        "structure": conversation_structure(view),
-        "engagement": engagement(view),
-        "attunement": attunement(view),
-        "vulnerability": vulnerability(view),
-        "obstacles": obstacles(view),
-        "quality_time": quality_time(view),
-        "safety": safety(view),
-        "moments": moments(view),
-    }
-    metrics["trends"] = _trends(metrics)
+    enabled = gc.isenabled()
+    gc.disable()  # hundreds of thousands of small objects, no cycles: collector passes only cost
+    try:
+        bids = find_bids(struct, signals)
+        view = View(struct, signals, bids)
+        metrics: dict[str, Any] = {
+            "about": CAVEAT,
+            "structure": conversation_structure(view),
+            "engagement": engagement(view),
+            "attunement": attunement(view),
+            "vulnerability": vulnerability(view),
+            "obstacles": obstacles(view),
+            "quality_time": quality_time(view),
+            "safety": safety(view),
+            "moments": moments(view),
+        }
+        metrics["trends"] = _trends(metrics)
+    finally:
+        if enabled:
+            gc.enable()
     return bids, metrics
 
 

@@ -29,7 +29,7 @@ from attune.measures.view import View
 EXAMPLES = 5  # quoted moments per side of a measure; every id is still listed
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: long chats make hundreds of thousands; frozen init is slow
 class Event:
     """One observation of a measure: who it credits, its value (1/0 for a rate), and why."""
 
