@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -76,8 +77,14 @@ def read_records(path: Path) -> dict[str, dict[str, Any]]:
 
     Used as a cache: a record carrying ``text`` is reused only for a message with that text."""
     records: dict[str, dict[str, Any]] = {}
-    for number, obj in _objects(path):
-        if not isinstance(obj, dict) or "id" not in obj:
-            raise ExportError(path, 'expected a signals record with an "id"', number)
-        records[str(obj["id"])] = obj
+    enabled = gc.isenabled()
+    gc.disable()  # tens of thousands of nested records, no cycles: collector passes only cost
+    try:
+        for number, obj in _objects(path):
+            if not isinstance(obj, dict) or "id" not in obj:
+                raise ExportError(path, 'expected a signals record with an "id"', number)
+            records[str(obj["id"])] = obj
+    finally:
+        if enabled:
+            gc.enable()
     return records
