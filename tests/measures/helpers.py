@@ -6,7 +6,7 @@ signal dicts, so tests build both by hand and only set the fields a measure read
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -111,3 +111,19 @@ def analyse(
 
 def ids_at(view: View, indexes: Sequence[int]) -> list[str]:
     return [view.structure.messages[i].id for i in indexes]
+
+
+def cited_ids(value: Any) -> Iterator[str]:
+    """Every message id a measure's JSON names (evidence, message_ids, context ids, quotes)."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if key in ("message_ids", "context_ids"):
+                for ids in item.values() if isinstance(item, Mapping) else [item]:
+                    yield from ids
+            elif key == "id" and isinstance(item, str):
+                yield item
+            else:
+                yield from cited_ids(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from cited_ids(item)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT
+from tests.measures.helpers import cited_ids
 from tests.signals.conftest import run_cli as _run_cli
 from tests.signals.test_annotate import CONTRACT
 
@@ -86,21 +87,6 @@ def _measures(value: Any, path: str = "") -> Iterator[tuple[str, Mapping[str, An
             return
         for key, item in value.items():
             yield from _measures(item, f"{path}.{key}" if path else key)
-
-
-def _ids_in(value: Any) -> Iterator[str]:
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if key in ("message_ids", "context_ids"):
-                for ids in item.values() if isinstance(item, Mapping) else [item]:
-                    yield from ids
-            elif key == "id" and isinstance(item, str):
-                yield item
-            else:
-                yield from _ids_in(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _ids_in(item)
 
 
 # --- the --json contract -------------------------------------------------------------------------
@@ -184,8 +170,8 @@ def test_json_metrics_every_measure_complete(sample_run: dict[str, Path]) -> Non
         else:
             assert set(m["by_partner"]) == partners, path
             assert all("value" in s and "n" in s for s in m["by_partner"].values()), path
-        assert set(_ids_in(m)) <= known, path
-    assert set(_ids_in(metrics)) <= known  # safety, moments, topics, change-point moments too
+        assert set(cited_ids(m)) <= known, path
+    assert set(cited_ids(metrics)) <= known  # safety, moments, topics, change-point moments too
     assert metrics["structure"]["messages"] == {"Maya": 184, "Jordan": 164}
     assert metrics["structure"]["weeks"] == 5
     trends = metrics["trends"]

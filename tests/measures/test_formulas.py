@@ -28,7 +28,7 @@ from attune.measures.safety import safety
 from attune.measures.view import View
 from attune.measures.vulnerability import disclosure_reciprocity
 from tests.conftest import ROOT
-from tests.measures.helpers import WEEK, Row, analyse, view_of
+from tests.measures.helpers import WEEK, Row, analyse, cited_ids, view_of
 
 Overrides = dict[str, dict[str, Any]]
 EMPATHY_1 = {"emotional_reactions": 1, "interpretations": 0, "explorations": 0}
@@ -566,25 +566,6 @@ def test_emotional_synchrony_is_none_with_too_few_exchanges() -> None:
 # --- every measure's evidence points at real messages --------------------------------------------
 
 
-def _ids_in(value: Any) -> Iterator[str]:
-    """Every message id a measure's JSON names (evidence, message_ids, context ids, quotes)."""
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if key in ("message_ids", "context_ids"):
-                if isinstance(item, Mapping):
-                    for ids in item.values():
-                        yield from ids
-                else:
-                    yield from item
-            elif key == "id" and isinstance(item, str):
-                yield item
-            else:
-                yield from _ids_in(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _ids_in(item)
-
-
 def _measures(value: Any, path: str = "") -> Iterator[tuple[str, Measure]]:
     if isinstance(value, Measure):
         yield path, value
@@ -602,7 +583,7 @@ def test_evidence_ids_exist_and_counted_holds_exactly_the_hits(name: str) -> Non
     assert "attunement.nonverbal_cues.reactions_given" in measures
     for path, m in measures.items():
         doc = m.to_dict()
-        named = list(_ids_in(doc))
+        named = list(cited_ids(doc))
         assert set(named) <= known, path
         for e in m.overall.evidence:
             assert e.exchange == v.structure.exchange_of[_index(v, e.message_ids[0])], path
@@ -618,10 +599,10 @@ def test_evidence_ids_exist_and_counted_holds_exactly_the_hits(name: str) -> Non
                 assert hits == len(ids["counted"]), path
         elif ids:  # a mean: every observation is counted
             assert len(ids["counted"]) == m.overall.n, path
-    assert set(_ids_in(metrics["safety"])) <= known
-    assert set(_ids_in(metrics["moments"])) <= known
-    assert set(_ids_in(metrics["obstacles"]["recurring_conflict_topics"])) <= known
-    assert set(_ids_in(metrics["quality_time"]["shared_interests"])) <= known
+    assert set(cited_ids(metrics["safety"])) <= known
+    assert set(cited_ids(metrics["moments"])) <= known
+    assert set(cited_ids(metrics["obstacles"]["recurring_conflict_topics"])) <= known
+    assert set(cited_ids(metrics["quality_time"]["shared_interests"])) <= known
 
 
 def _index(v: View, message_id: str) -> int:

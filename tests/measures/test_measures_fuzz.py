@@ -13,7 +13,7 @@ from attune.measures.analysis import Analysis, measure_all, to_plain
 from attune.measures.bids import find_bids
 from attune.measures.exchanges import structure
 from attune.signals.annotate import ANTIDOTES, GOEMOTIONS, HORSEMEN, LISTENING, SAFETY
-from tests.measures.helpers import chat, sig
+from tests.measures.helpers import chat, cited_ids, sig
 
 TEXTS = [
     "I got the job!!",
@@ -65,25 +65,6 @@ row = st.tuples(
     st.sampled_from(["A", "B"]),
     st.sampled_from(TEXTS),
 )
-
-
-def cited_ids(value: Any) -> list[str]:
-    """Every id under a "message_ids" or "id" key, anywhere in the metrics."""
-    found: list[str] = []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key == "message_ids" and isinstance(item, list):
-                found += item
-            elif key == "message_ids" and isinstance(item, dict):
-                found += [i for ids in item.values() for i in ids]
-            elif key == "id" and isinstance(item, str):
-                found.append(item)
-            else:
-                found += cited_ids(item)
-    elif isinstance(value, list):
-        for item in value:
-            found += cited_ids(item)
-    return found
 
 
 @settings(max_examples=150)
