@@ -21,20 +21,9 @@ from tests.signals.test_annotate import check_record  # noqa: E402
 
 
 def test_a_freshly_trained_model_annotates(tmp_path: Path) -> None:
-    from tests.training.test_smoke import _write_labelled, _write_shared
-    from training import train
+    from tests.training.test_smoke import train_tiny
 
-    shared, labelled, out = tmp_path / "shared", tmp_path / "labelled", tmp_path / "model"
-    _write_shared(shared)
-    _write_labelled(labelled)
-    rc = train.main(
-        [
-            "--encoder", "tiny-random", "--data-dir", str(shared), "--labelled-dir", str(labelled),
-            "--out", str(out), "--max-steps", "2", "--batch-size", "4", "--threads", "1",
-            "--min-cosine", "0", "--hidden", "16", "--report", str(tmp_path / "report.json"),
-        ]
-    )  # fmt: skip
-    assert rc == 0
+    out = train_tiny(tmp_path)
     annotator = Annotator.load(out, threads=1)
     records = annotator.annotate(
         [

@@ -195,9 +195,8 @@ def _write_labelled(root: Path) -> None:
         (root / f"{name}.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
 
 
-def test_tiny_training_run_writes_a_loadable_model(tmp_path: Path) -> None:
-    from training.tasks import HEADS
-
+def train_tiny(tmp_path: Path) -> Path:
+    """Train the tiny random model for 2 steps on the rows above; its artefact folder."""
     from training import train
 
     shared, labelled, out = tmp_path / "shared", tmp_path / "labelled", tmp_path / "model"
@@ -211,6 +210,13 @@ def test_tiny_training_run_writes_a_loadable_model(tmp_path: Path) -> None:
         ]
     )  # fmt: skip
     assert rc == 0
+    return out
+
+
+def test_tiny_training_run_writes_a_loadable_model(tmp_path: Path) -> None:
+    from training.tasks import HEADS
+
+    out = train_tiny(tmp_path)
     for name in ("encoder.onnx", "tokenizer.json", "heads.npz", "heads.json", "MODEL_CARD.md"):
         assert (out / name).is_file(), name
 
