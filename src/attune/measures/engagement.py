@@ -54,9 +54,9 @@ def emotional_responsiveness(view: View) -> Measure:
     for i in range(len(view.signals)):
         if not (view.is_distress(i) or abs(view.valence(i)) >= 0.6):
             continue
-        reply = view.reply_to(i)
         responder = view.structure.partner_of(view.sender(i))
         turn = view.structure.next_turn(view.structure.turn_of[i])
+        reply = list(turn.messages) if turn is not None else []
         if turn is not None and turn.latency_s is not None:
             latency[responder].append(turn.latency_s / 60.0)
         events.append(
