@@ -11,7 +11,6 @@ import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from attune.measures.bids import AFFECTION, HOSTILE, LOGISTICS, Bid
@@ -87,9 +86,6 @@ class View:  # not slotted: cached properties need a __dict__
 
     def sender(self, i: int) -> str:
         return self.senders[i]
-
-    def timestamp(self, i: int) -> datetime | None:
-        return self.structure.messages[i].timestamp
 
     def week(self, i: int) -> str | None:
         return self.weeks_of[i]
