@@ -265,3 +265,39 @@ def test_tiny_training_run_writes_a_loadable_model(tmp_path: Path) -> None:
     assert "Dev metrics" in card
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["stats"]["steps"] == 2
+
+
+def test_distilling_the_tiny_model_writes_a_shallower_loadable_model(tmp_path: Path) -> None:
+    """training/distill.py on the tiny 2-layer model: a 1-layer student that the same heads read."""
+    import onnx
+
+    from attune.signals.annotate import Annotator, Item
+    from training import distill
+
+    teacher = train_tiny(tmp_path)
+    out = tmp_path / "student"
+    rc = distill.main(
+        [
+            "--teacher", str(teacher), "--out", str(out), "--layers", "1",
+            "--data-dir", str(tmp_path / "shared"), "--labelled-dir", str(tmp_path / "labelled"),
+            "--max-steps", "2", "--batch-size", "4", "--threads", "1", "--min-cosine", "0",
+        ]
+    )  # fmt: skip
+    assert rc == 0
+
+    def matmuls(folder: Path) -> int:
+        graph = onnx.load(str(folder / "encoder.onnx")).graph
+        return sum(n.op_type == "MatMulInteger" for n in graph.node)
+
+    assert matmuls(out) * 2 == matmuls(teacher)  # one layer of two: half the weight matrices
+    meta = json.loads((out / "heads.json").read_text())
+    assert meta["distillation"]["layers"] == 1
+    assert meta["distillation"]["teacher_layers_kept"] == [1]
+    assert meta["distillation"]["steps"] == 2
+    assert meta["heads"].keys() == json.loads((teacher / "heads.json").read_text())["heads"].keys()
+    card = (out / "MODEL_CARD.md").read_text()
+    assert "## Distillation" in card and "## Training run (the teacher)" in card
+    assert (out / "heads.npz").read_bytes() == (teacher / "heads.npz").read_bytes()
+    annotator = Annotator.load(out, threads=1)
+    (record,) = annotator.annotate([Item(id="1", text="I got the job!!", context=(), sender="A")])
+    assert set(record["emotions"]) == set(GOEMOTIONS)
