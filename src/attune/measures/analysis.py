@@ -9,12 +9,12 @@ message it answers), finds the bids and their outcomes, and computes the measure
 from __future__ import annotations
 
 import gc
-import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from attune.conversation import Conversation
+from attune.jsonio import dumps
 from attune.measures.attunement import attunement
 from attune.measures.bids import Bid, find_bids
 from attune.measures.engagement import engagement
@@ -76,7 +76,6 @@ class Analysis:
     def json_chunks(self) -> Iterator[str]:
         """:meth:`to_dict` as JSON text, one message at a time: a long chat's document is never
         held whole in memory."""
-        dumps = json.JSONEncoder(ensure_ascii=False).encode
         summary = self.summary()
         yield f'{{"participants": {dumps(summary["participants"])}, "messages": ['
         for k, record in enumerate(self.message_records()):

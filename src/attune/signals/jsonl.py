@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from attune.errors import AttuneError, ExportError
+from attune.jsonio import dumps, loads
 from attune.signals.annotate import Item
 
 
@@ -35,13 +36,12 @@ def _objects(path: Path) -> Iterator[tuple[int, Any]]:
         if not line.strip():
             continue
         try:
-            text = line.decode("utf-8")
+            value = loads(line)
         except UnicodeDecodeError:
             raise ExportError(path, "not UTF-8 text", number) from None
-        try:
-            yield number, json.loads(text)
         except json.JSONDecodeError as exc:
             raise ExportError(path, f"not valid JSON ({exc.msg})", number) from None
+        yield number, value
 
 
 def _item(path: Path, number: int, obj: Any) -> Item:
@@ -68,7 +68,6 @@ def _item(path: Path, number: int, obj: Any) -> Item:
 
 
 def record_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
-    dumps = json.JSONEncoder(ensure_ascii=False).encode
     return (dumps(record) + "\n" for record in records)
 
 
