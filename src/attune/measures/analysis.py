@@ -57,7 +57,8 @@ class Analysis:
                 "timestamp": m.timestamp.isoformat() if m.timestamp is not None else None,
                 "text": m.text,
             }
-            record.update((k, v) for k, v in self.signals[i].items() if k not in ("id", "text"))
+            record.update(self.signals[i])  # keys already there keep their place: id first
+            record["id"], record["text"] = m.id, m.text
             bid = bid_at.get(i)
             record["bid"] = bid is not None
             record["bid_outcome"] = bid.outcome if bid is not None else None

@@ -7,7 +7,10 @@ and the non-verbal cues text carries (emoji, reactions, reply latency, length).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Hashable, Sequence
+
+import numpy as np
 
 from attune.measures.evidence import Score, median
 from attune.measures.measure import Event, Measure, mean, rate, with_trend
@@ -123,27 +126,40 @@ def emotional_synchrony(view: View) -> Measure:
     return with_trend(view, measure, weekly, 2.0)
 
 
-def _pooled(view: View, indexes: Iterable[int], partner: str) -> list[int]:
-    """Summed :func:`word_counts` of ``partner``'s messages among ``indexes``."""
-    total = [0] * (len(NAMES) + 1)
-    counts, senders = view.word_counts, view.senders
-    for i in indexes:
-        if senders[i] == partner:
-            for k, c in enumerate(counts[i]):
-                total[k] += c
-    return total
+def _pooled(
+    view: View, group_of: Sequence[Hashable | None]
+) -> dict[tuple[Hashable, str], list[int]]:
+    """Summed :func:`word_counts` per (group, partner), ``group_of[i]`` being message i's group
+    (None: in none). One vectorised pass: summing message by message in Python took ~1 s over
+    50,000 messages, once for the whole chat, every exchange and every week."""
+    keys: dict[tuple[Hashable, str], int] = {}
+    rows, slots = [], []
+    for i, (group, sender) in enumerate(zip(group_of, view.senders, strict=True)):
+        if group is not None:
+            rows.append(i)
+            slots.append(keys.setdefault((group, sender), len(keys)))
+    counts = np.asarray(view.word_counts, dtype=np.int64).reshape(len(group_of), len(NAMES) + 1)
+    pooled = np.zeros((len(keys), len(NAMES) + 1), dtype=np.int64)
+    np.add.at(pooled, np.asarray(slots, dtype=np.intp), counts[rows])
+    table = pooled.tolist()
+    return {key: table[slot] for key, slot in keys.items()}
 
 
 def language_style_matching(view: View) -> Measure:
     """LSM over all the partners' words, per week, and the most and least matched exchanges."""
     a, b = view.structure.partners
-    everything = range(len(view.signals))
-    pooled_a, pooled_b = _pooled(view, everything, a), _pooled(view, everything, b)
+    nothing = [0] * (len(NAMES) + 1)
+    n = len(view.signals)
+    overall_pool = _pooled(view, [True] * n)
+    pooled_a, pooled_b = overall_pool.get((True, a), nothing), overall_pool.get((True, b), nothing)
     overall = matching_from_counts(pooled_a, pooled_b)
+    by_exchange = _pooled(view, view.structure.exchange_of)
     per_ex: list[tuple[float, int]] = []
     for ex in view.structure.exchanges:
         value = matching_from_counts(
-            _pooled(view, ex.messages, a), _pooled(view, ex.messages, b), MIN_EXCHANGE_WORDS
+            by_exchange.get((ex.index, a), nothing),
+            by_exchange.get((ex.index, b), nothing),
+            MIN_EXCHANGE_WORDS,
         )
         if value is not None:
             per_ex.append((value, ex.index))
@@ -154,17 +170,13 @@ def language_style_matching(view: View) -> Measure:
         view.evidence(view.structure.exchanges[k].messages[:6], f"exchange style matching {v:.2f}")
         for v, k in chosen
     ]
-    by_week: dict[str, list[int]] = {}
-    for i in everything:
-        week = view.weeks_of[i]
-        if week is not None:
-            by_week.setdefault(week, []).append(i)
+    by_week = _pooled(view, view.weeks_of)
+    messages_in = Counter(view.weeks_of)
     weekly = []
     for week in view.weeks:
-        idx = by_week.get(week, [])
-        wa, wb = _pooled(view, idx, a), _pooled(view, idx, b)
+        wa, wb = by_week.get((week, a), nothing), by_week.get((week, b), nothing)
         value = matching_from_counts(wa, wb)
-        weekly.append(WeekValue(week, value, len(idx) if value is not None else 0))
+        weekly.append(WeekValue(week, value, messages_in[week] if value is not None else 0))
     measure = Measure(
         "Language style matching (Ireland & Pennebaker): how alike the partners use nine kinds of "
         "function words, 0–1 (about 0.8–0.9 is typical of close conversation); none under 50 "
