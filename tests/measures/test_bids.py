@@ -41,6 +41,8 @@ def outcome_of(bid: str, reply: str, **reply_signal: Any) -> Bid:
         ("look at this [link]", {}, "look"),
         ("miss you 🥺", {}, "affection"),
         ("the dog just did the funniest thing", {"emotion_labels": ["amusement"]}, "news"),
+        ("look what i found in the attic 📸", {}, "look"),
+        ("my boss said i'm being considered for team lead", {"disclosure": 1}, "news"),
     ],
 )
 def test_codebook_examples_are_bids(text: str, signal: dict[str, Any], kind: str) -> None:
@@ -62,6 +64,25 @@ def test_logistics_hostility_and_plain_statements_are_not_bids(
     text: str, signal: dict[str, Any]
 ) -> None:
     assert kind_of(text, **signal) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my boss said i'm being considered for team lead",  # no disclosure from the model
+        "on the train now, home in 20",  # where one is: logistics
+        "can you take the bins out tonight please",  # a request of the partner
+        "got the promotion",  # too short to tell from a status update
+    ],
+)
+def test_personal_news_needs_disclosure_and_is_not_a_status_update(text: str) -> None:
+    signal = {} if text.startswith("my boss") else {"disclosure": 1}
+    assert kind_of(text, **signal) is None
+
+
+def test_personal_news_is_a_bid_only_when_opening_an_exchange() -> None:
+    rows = [(0, "A", "hey"), (1, "A", "my boss said i'm being considered for team lead")]
+    assert bids_of([*rows, (2, "B", "ok")], {"m2": {"disclosure": 1}}) == []
 
 
 def test_a_reply_that_answers_a_bid_is_not_a_bid() -> None:

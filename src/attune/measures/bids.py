@@ -36,8 +36,8 @@ INVITATION = re.compile(
     _I,
 )
 LOOK = re.compile(
-    r"\b(?:look at|look!|check (?:this|it) out|have you seen|did (?:you|u) see|"
-    r"thought of (?:you|u)|reminded me of (?:you|u)|listen to this|watch this)\b|"
+    r"\b(?:look at|look!|look (?:what|who|how)|see what i|check (?:this|it) out|have you seen|"
+    r"did (?:you|u) see|thought of (?:you|u)|reminded me of (?:you|u)|listen to this|watch this)\b|"
     r"\[link\]|https?://|\[(?:photo|image|video)\]",
     _I,
 )
@@ -251,7 +251,29 @@ def bid_kind(
     labels = set(signal.get("emotion_labels") or ())
     if opens_exchange and labels & {"excitement", "joy", "amusement", "pride", "sadness", "fear"}:
         return "news"
+    if opens_exchange and _shares_personal_news(text, signal):
+        return "news"
     return None
+
+
+STATUS = re.compile(  # where one is and when one will be back: logistics, not a reach
+    r"\b(?:leaving|left|home|back|here|there|outside|arrived|landed|at the|on the (?:train|bus|"
+    r"tube|way)|in (?:a|\d+) (?:min|sec|hour)|mins?|stuck|traffic|parked|finished|done|"
+    r"got out|out of)\b",
+    _I,
+)
+
+
+def _shares_personal_news(text: str, signal: Signal) -> bool:
+    """An exchange opened with something of one's life (the model's disclosure level 1 or more:
+    "my boss said i'm being considered for team lead"), long enough to be more than a status
+    update, and neither logistics nor where one is."""
+    return (
+        int(signal.get("disclosure", 0)) >= 1
+        and len(text.split()) >= 5
+        and not STATUS.search(text)
+        and not SECOND_PERSON.search(text)
+    )
 
 
 def content_words(text: str) -> set[str]:
