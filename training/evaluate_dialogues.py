@@ -280,11 +280,18 @@ def write_confidence(
         )
 
 
+def _number(dialogue_id: str) -> int:
+    return int(dialogue_id.rsplit("-", 1)[-1])
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--split", choices=["dev", "test_internal", "all"], default="dev")
     p.add_argument("--model", type=Path, default=None, help="signals model folder")
     p.add_argument("--data", type=Path, default=DIALOGUES)
+    p.add_argument(
+        "--since", default=None, help="only dialogues from this id on (dlg-201: round 3)"
+    )
     p.add_argument("--errors", action="store_true", help="list every message the system got wrong")
     p.add_argument("--report", type=Path, default=None, help="write the metrics as JSON here")
     p.add_argument(
@@ -297,6 +304,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     dialogues = [json.loads(line) for line in args.data.read_text().splitlines() if line.strip()]
     if args.split != "all":
         dialogues = [d for d in dialogues if d["split"] == args.split]
+    if args.since:
+        dialogues = [d for d in dialogues if _number(d["id"]) >= _number(args.since)]
     annotator = Annotator.load(args.model, threads=2)
     if args.tune_confidence:
         if args.split != "dev":
@@ -321,7 +330,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "validation_macro_f1": result["validation_macro_f1"],
         "repair_f1": result["repair"]["f1"],
     }
-    print(f"split {args.split}: {len(dialogues)} dialogues, {len(rows)} messages")
+    since = f" from {args.since}" if args.since else ""
+    print(f"split {args.split}{since}: {len(dialogues)} dialogues, {len(rows)} messages")
     b = result["bid"]
     print(f"  bid precision {b['precision']:.3f} recall {b['recall']:.3f}")
     print(f"  outcome accuracy on gold bids {result['outcome_accuracy']:.3f}")
