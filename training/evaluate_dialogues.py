@@ -236,8 +236,29 @@ def calibrate_safety(dialogues: Sequence[dict[str, Any]], annotator: Annotator) 
     }
 
 
+def safety_recall(annotator: Annotator, thresholds: dict[str, float]) -> dict[str, float]:
+    """Per safety label, the share of the safety dev set's cases the head alone flags at
+    ``thresholds`` (rules left out): what raising the thresholds costs."""
+
+    path = DIALOGUES.parent / "safety.jsonl"
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    rows = [r for r in rows if r.get("split") == "dev"]
+    model = annotator.model
+    probs = model.heads.run("self", model.encode([r["text"] for r in rows]))["safety"]
+    out = {}
+    for k, label in enumerate(model.heads.specs["safety"].labels):
+        cases = [i for i, r in enumerate(rows) if label in r["label"]]
+        hits = sum(bool(probs[i, k] >= thresholds[label]) for i in cases)
+        out[label] = hits / len(cases) if cases else float("nan")
+    return out
+
+
 def write_confidence(
-    model_dir: Path, chosen: dict[str, float], dev: dict[str, Any], safety: dict[str, float]
+    model_dir: Path,
+    chosen: dict[str, float],
+    dev: dict[str, Any],
+    safety: dict[str, float],
+    recall: dict[str, float],
 ) -> None:
     """Record the tuned values in the model's heads.json (its one-line-per-head layout kept) and
     in a section of its model card, so the card stays true to what ships."""
@@ -272,8 +293,9 @@ def write_confidence(
             f"{EVERYDAY_FLAG_RATE:.0%} of the dev dialogues' messages (everyday chat, no safety "
             "case): "
             + ", ".join(f"`{k}` {v:.3f}" for k, v in safety.items())
-            + ". This costs recall on the safety dev set (head alone, measured before shipping: "
-            "threat ≈ 0.45, coercive control ≈ 0.61, self-harm ≈ 0.19); the explicit-wording rules "
+            + ". This costs recall on the safety dev set (head alone, at these thresholds: "
+            + ", ".join(f"{k.replace('_', ' ')} {v:.2f}" for k, v in recall.items())
+            + "); the explicit-wording rules "
             "in `attune.signals.rules` still flag every case they match, with no threshold. "
             "Safety detection is the weakest part of this model: read it as a prompt to look, "
             "never as an all-clear.\n"
@@ -311,11 +333,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         if args.split != "dev":
             p.error("--tune-confidence tunes on dev only")
         annotator, chosen = tune_confidence(dialogues, annotator)
+        thresholds = calibrate_safety(dialogues, annotator)
         write_confidence(
             args.model or default_model_dir(),
             chosen,
             score(predict(dialogues, annotator)),
-            calibrate_safety(dialogues, annotator),
+            thresholds,
+            safety_recall(annotator, thresholds),
         )
     rows = predict(dialogues, annotator)
     result = score(rows)
