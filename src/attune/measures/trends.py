@@ -11,7 +11,7 @@ change point names its week, so the caller can show the moments that explain it.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -87,27 +87,33 @@ When = datetime | str | None
 """When an event happened: a moment, its ISO week label if already known, or None (undated)."""
 
 
-def _by_week(events: Iterable[tuple[When, T]], weeks: Sequence[str]) -> dict[str, list[T]]:
-    """Event payloads grouped by week; undated events and weeks outside ``weeks`` are dropped."""
+def _week_labels(events: Iterable[tuple[When, T]], weeks: Sequence[str]) -> list[tuple[str, T]]:
+    """(ISO week, payload) of each event in ``weeks``; undated events and other weeks dropped."""
     wanted = set(weeks)
-    grouped: dict[str, list[T]] = defaultdict(list)
+    out = []
     for ts, payload in events:
         if ts is None:
             continue
         week = ts if isinstance(ts, str) else week_of(ts)
         if week in wanted:
-            grouped[week].append(payload)
+            out.append((week, payload))
+    return out
+
+
+def _by_week(events: Iterable[tuple[When, T]], weeks: Sequence[str]) -> dict[str, list[T]]:
+    """Event payloads grouped by week; undated events and weeks outside ``weeks`` are dropped."""
+    grouped: dict[str, list[T]] = defaultdict(list)
+    for week, payload in _week_labels(events, weeks):
+        grouped[week].append(payload)
     return grouped
 
 
 def weekly_rate(events: Iterable[tuple[When, bool]], weeks: Sequence[str]) -> list[WeekValue]:
     """The proportion of True events per week (None where a week had none)."""
-    grouped = _by_week(events, weeks)
-    out = []
-    for week in weeks:
-        hits = grouped.get(week, [])
-        out.append(WeekValue(week, rate(sum(hits), len(hits)).value, len(hits)))
-    return out
+    labelled = _week_labels(events, weeks)
+    chances = Counter(week for week, _ in labelled)  # counted in C: the weekly series of every
+    hits = Counter(week for week, hit in labelled if hit)  # rate over 50,000 messages
+    return [WeekValue(week, rate(hits[week], chances[week]).value, chances[week]) for week in weeks]
 
 
 def weekly_mean(events: Iterable[tuple[When, float]], weeks: Sequence[str]) -> list[WeekValue]:
