@@ -8,12 +8,11 @@ it hostile, is the exchange in conflict — so they are answered once, here, fro
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from attune.measures.bids import AFFECTION, HOSTILE, LOGISTICS, Bid
+from attune.measures.bids import AFFECTION, HOSTILE, LOGISTICS, Bid, Lowered
 from attune.measures.evidence import Evidence
 from attune.measures.exchanges import Structure
 from attune.measures.style import word_counts
@@ -28,7 +27,7 @@ CARE_EMOTIONS = frozenset({"caring", "love", "sadness", "admiration", "gratitude
 CARE_LISTENING = frozenset({"restatement", "reflection_of_feelings", "affirmation"})
 POSITIVE_VALENCE = 0.3
 NEGATIVE_VALENCE = -0.3
-_QUESTION_TO_PARTNER = re.compile(r"\b(?:you|u|your|ur|yours|yourself)\b", re.IGNORECASE)
+_QUESTION_TO_PARTNER = Lowered(r"\b(?:you|u|your|ur|yours|yourself)\b")
 
 
 @dataclass

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attune.conversation import Conversation
 from attune.measures.analysis import Analysis, analyze
 from attune.measures.exchanges import analysable, couple
 from attune.present.jsonl import write_lines
-from attune.signals.annotate import Annotator, Progress
+
+if TYPE_CHECKING:
+    from attune.signals.annotate import Annotator, Progress
 from attune.signals.jsonl import read_records, record_lines
 
 
@@ -38,6 +40,8 @@ def run_analysis(
     annotator: Annotator | None = None
     ids = {m.id for m in analysable(conversation, couple(conversation))}
     if not ids <= known.keys():
+        from attune.signals.annotate import Annotator
+
         annotator = Annotator.load(model)
     result = analyze(conversation, annotator, signals=known, progress=progress)
     if cache is not None and annotator is not None:

@@ -6,11 +6,13 @@ import gc
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attune.errors import AttuneError, ExportError
 from attune.jsonio import dumps, loads
-from attune.signals.annotate import Item
+
+if TYPE_CHECKING:
+    from attune.signals.annotate import Item
 
 
 def read_items(path: Path) -> list[Item]:
@@ -45,6 +47,8 @@ def _objects(path: Path) -> Iterator[tuple[int, Any]]:
 
 
 def _item(path: Path, number: int, obj: Any) -> Item:
+    from attune.signals.annotate import Item  # not needed to read records (the signals cache)
+
     if not isinstance(obj, dict):
         raise ExportError(path, "expected a JSON object per line", number)
     if "id" not in obj:
