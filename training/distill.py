@@ -284,7 +284,11 @@ def main(argv: list[str] | None = None) -> int:
         "final_loss": round(float(np.mean(losses[-200:])), 5) if losses else None,
         "student_to_teacher_cosine_dev_sample": agreement,
         "teacher_dev_metrics": before,
-        "config": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+        "config": {  # machine-specific paths left out, as train.py does
+            k: v
+            for k, v in vars(args).items()
+            if k not in ("teacher", "out", "data_dir", "labelled_dir")
+        },
     }
     (args.out / "heads.json").write_text(dump_heads_json(meta), encoding="utf-8")
     shutil.copy(args.teacher / "heads.npz", args.out / "heads.npz")
