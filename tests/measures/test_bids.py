@@ -85,6 +85,47 @@ def test_personal_news_is_a_bid_only_when_opening_an_exchange() -> None:
     assert bids_of([*rows, (2, "B", "ok")], {"m2": {"disclosure": 1}}) == []
 
 
+def test_a_feeling_said_again_after_a_rebuffed_bid_is_a_new_bid() -> None:
+    rows = [
+        (0, "A", "i'm so anxious about the interview"),
+        (1, "B", "you're overreacting"),
+        (2, "A", "i'm not overreacting, i feel really scared"),
+        (3, "B", "sorry. that's fair, it's a big day"),
+    ]
+    bids = bids_of(rows, {"m2": {"validation": "invalidating"}, "m4": {"validation": "validating"}})
+    assert [(b.message, b.kind, b.outcome) for b in bids] == [
+        (0, "feeling", "against"),
+        (2, "feeling", "toward"),
+    ]
+
+
+def test_a_feeling_after_a_bid_met_warmly_is_the_same_conversation() -> None:
+    rows = [
+        (0, "A", "i'm so anxious about the interview"),
+        (1, "B", "oh love, of course you are. what time is it?"),
+        (2, "A", "10. i'm just scared i'll freeze"),
+    ]
+    bids = bids_of(rows, {"m2": {"question_type": "open", "validation": "validating"}})
+    assert [b.message for b in bids] == [0]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("we celebrating. wings on me tonight!", "invitation"),
+        ("dinner thursday? just us", "invitation"),
+        ("i think i'm burning out. i cried in the car park", "feeling"),
+        ("feel a bit weird about it tbh", "feeling"),
+    ],
+)
+def test_more_ways_to_reach(text: str, kind: str) -> None:
+    assert kind_of(text) == kind
+
+
+def test_stuck_in_traffic_is_not_a_feeling() -> None:
+    assert kind_of("can you pick up kuba from football at 6, i'm stuck at the site") is None
+
+
 def test_a_reply_that_answers_a_bid_is_not_a_bid() -> None:
     bids = bids_of([(0, "A", "I got the job!!"), (1, "B", "haha yes"), (2, "A", "!!!")])
     assert [(b.message, b.kind) for b in bids] == [(0, "news")]

@@ -47,7 +47,8 @@ class Lowered:
 INVITATION = Lowered(
     r"\b(?:wanna|want to|do you want|d'?you want|shall we|should we|let'?s|fancy|how about|"
     r"are (?:you|u) free|come with|join me|date night|my treat|up for|we could|can we go|"
-    r"facetime|call me|ring me)\b"
+    r"facetime|call me|ring me|on me|i'?m taking (?:you|u)|just us|together\?|"
+    r"do (?:you|u) want to talk)\b"
 )
 LOOK = Lowered(
     r"\b(?:look at|look!|look (?:what|who|how)|see what i|check (?:this|it) out|have you seen|"
@@ -64,10 +65,14 @@ NEWS = Lowered(
     r"heard|saw)|finally|so excited|great news|bad news|news)\b|!{2,}|[😂🤣😹😆🎉😎]"
 )
 FEELING = Lowered(
-    r"\b(?:i'?m|i am|im|i feel|i felt|feeling|i've been|ive been|had the|having a)\b[^.!?]{0,40}"
+    r"(?:\b(?:i'?m|i am|im|i feel|i felt|feeling|i've been|ive been|had the|having a)|^feel)\b"
+    r"[^.!?]{0,40}"
     r"\b(?:anxious|scared|worried|sad|down|low|lonely|stressed|overwhelmed|tired|exhausted|"
     r"nervous|upset|hurt|awful|terrible|rough|worst|best|happy|excited|proud|left out|invisible|"
-    r"distant|afraid|panic\w*|miss)\b|\bcan'?t stop (?:thinking|worrying|crying)\b"
+    r"distant|afraid|panic\w*|miss|weird|alone|hopeless|gutted|heartbroken|"
+    r"insecure|jealous|ignored|unappreciated|burn(?:ing|t|ed) out)\b|"
+    r"\bcan'?t stop (?:thinking|worrying|crying)\b|\bi (?:cried|was crying|broke down)\b|"
+    r"\bfeel(?:ing)? (?:so |really |kind of |kinda |a bit )?stuck\b"
 )
 SECOND_PERSON = Lowered(r"\b(?:you|u|your|ur)\b")
 ABOUT_PARTNER = Lowered(
@@ -87,7 +92,7 @@ SUPPORT_OFFER = Lowered(  # comfort offered in reply to a bid, not a new reach
 )
 REASK = Lowered(
     r"\b(?:did (?:you|u) (?:see|read|get) (?:my|what i|it|this)|hello\?\?|are (?:you|u) "
-    r"ignoring me)"
+    r"ignoring me|so is that a no|(?:you|u) didn'?t answer)"
 )
 COMPLAINT = Lowered(
     r"\b(?:can (?:you|u) (?:stop|not)|stop \w+ing|(?:you|u) left|(?:you|u) forgot|(?:you|u) said "
@@ -211,7 +216,13 @@ class Bid:
 
 
 def bid_kind(
-    text: str, signal: Signal, *, opens_exchange: bool, follows_bid: bool, tense: bool = False
+    text: str,
+    signal: Signal,
+    *,
+    opens_exchange: bool,
+    follows_bid: bool,
+    tense: bool = False,
+    rebuffed: bool = False,
 ) -> str | None:
     """What kind of reach a message is, or None when it is not a bid.
 
@@ -219,7 +230,9 @@ def bid_kind(
     earlier in the exchange, so what follows is mostly its conversation — only an invitation or
     a re-ask ("did you see what i said?") reaches again (codebook decision: replies are not bids
     unless they reach again). ``tense``: the exchange has turned hostile, where only a message
-    that shares a feeling is a bid.
+    that shares a feeling is a bid. ``rebuffed``: this sender's last bid in the exchange was met
+    away or against, so saying a feeling again reaches again ("i'm not overreacting. i stood by
+    the coats for two hours").
     """
     if REASK.search(text):
         return "question"
@@ -233,7 +246,8 @@ def bid_kind(
     if invites and (is_question or opens_exchange or follows_bid or "!" in text):
         return "invitation"
     if follows_bid:
-        return None
+        feeling = FEELING.search(text) or int(signal.get("disclosure", 0)) >= 2
+        return "feeling" if rebuffed and feeling else None
     if COMPLAINT.search(text) and not FEELING.search(text):
         return None
     if is_question and ABOUT_PARTNER.search(text) and SECOND_PERSON.search(text):
@@ -333,6 +347,18 @@ def bid_outcome(
     return "away", response, "the reply moves to something else"
 
 
+def _rebuffed(structure: Structure, bids: Sequence[Bid], exchange: int, i: int) -> bool:
+    """Whether the sender of message ``i`` made a bid earlier in this exchange that was met away
+    or against (the last such bid of theirs)."""
+    sender = structure.messages[i].sender
+    for bid in reversed(bids):
+        if structure.exchange_of[bid.message] != exchange:
+            return False
+        if structure.messages[bid.message].sender == sender:
+            return bid.outcome != "toward"
+    return False
+
+
 def find_bids(structure: Structure, signals: Sequence[Signal]) -> list[Bid]:
     """Every bid in the conversation with its outcome: at most one per turn (a burst is one
     reach); after an exchange's first bid only invitations and re-asks reach again; once the
@@ -352,6 +378,7 @@ def find_bids(structure: Structure, signals: Sequence[Signal]) -> list[Bid]:
                         opens_exchange=i == ex.messages[0],
                         follows_bid=follows_bid,
                         tense=tense,
+                        rebuffed=_rebuffed(structure, bids, ex.index, i),
                     )
                 if kind is not None:
                     outcome, response, why = bid_outcome(structure, texts, signals, i, kind)
