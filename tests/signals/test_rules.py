@@ -230,6 +230,38 @@ def test_terse_reply_is_stonewalling_only_during_tension() -> None:
     assert in_context("fine.")[0] is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not now liam",
+        "whatever hannah",
+        "can we not",
+        "it's not a big deal, can we drop it",
+        "wow ok. forget i said anything",
+    ],
+)
+def test_explicit_withdrawal_during_tension_is_stonewalling(text: str) -> None:
+    assert in_context(text, "you never listen to anything I say")[0] == "stonewalling"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not now, at the shop, call you after",
+        "can we not do thai again, had it monday",
+        "whatever you fancy for dinner",
+    ],
+)
+def test_the_same_words_outside_tension_or_as_logistics_are_not_stonewalling(text: str) -> None:
+    assert in_context(text, "what do you want for dinner?")[0] is None
+
+
+def test_what_was_i_supposed_to_do_is_defensiveness() -> None:
+    assert cues("the match went to extra time, what was i supposed to do, leave?").horseman == (
+        "defensiveness"
+    )
+
+
 # --- antidotes ------------------------------------------------------------------------------------
 
 ANTIDOTES = [

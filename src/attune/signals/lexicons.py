@@ -266,6 +266,7 @@ DEFENSIVENESS = (
     r"|\bwhat (?:more )?do you want from me\b|\bnot my problem\b|\bwell,? (?:you|u) (?:never|always|didn'?t"
     r"|did|were|weren'?t|started)\b|\bsorry (?:that )?you(?: feel that way| feel like that|'?re (?:upset|angry|mad|annoyed|offended)| are (?:upset|angry|mad|annoyed|offended))\b|\b(?:i'?m|im) not (?:the )?"
     r"(?:problem|bad guy|one to blame)\b|\bi don'?t see (?:the|what the) (?:problem|big deal)\b"
+    r"|\bwhat (?:else )?was i (?:supposed|meant) to do\b"
 )
 STONEWALLING = (
     r"^(?:whatever|whatevs|w/e)[\s.!]*$|^(?:whatever|whatevs)[,.!]+ (?:i don'?t care|do what (?:you|u) want"
@@ -279,6 +280,8 @@ STONEWALLING = (
 )
 STONEWALLING_TERSE = (
     r"^(?:fine|k|forget it|never ?mind|nvm|nothing|noted|if you say so|(?:ok )?i'?m done)[\s.!]*$"
+    r"|^(?:whatever|not now|can we not|drop it)(?:,? [a-z]+)?[\s.!]*$"
+    r"|\b(?:can we (?:just )?drop it|forget i said anything)\b"
 )
 """Terse replies that are stonewalling only during tension (the head judges the rest)."""
 

@@ -413,7 +413,7 @@ rule(
     "stonewalling",
     lx.STONEWALLING_TERSE,
     tension=True,
-    description="'fine.', 'forget it', 'nvm' as a whole reply during tension",
+    description="'fine.', 'forget it', 'nvm', 'not now liam', 'can we drop it' during tension",
 )
 
 # Antidotes, in the order that wins when several fire.
