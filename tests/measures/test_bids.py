@@ -122,6 +122,25 @@ def test_more_ways_to_reach(text: str, kind: str) -> None:
     assert kind_of(text) == kind
 
 
+def test_a_run_up_hands_the_bid_to_the_message_that_carries_the_content() -> None:
+    rows = [
+        (0, "A", "guess whattt"),
+        (0, "A", "they made me shift lead 😤"),
+        (1, "B", "ayyy!! when u start"),
+    ]
+    assert [(b.message, b.kind) for b in bids_of(rows)] == [(1, "news")]
+
+
+def test_a_run_up_alone_is_the_bid() -> None:
+    assert [(b.message, b.kind) for b in bids_of([(0, "A", "guess what"), (5, "B", "what")])] == [
+        (0, "news")
+    ]
+
+
+def test_an_invitation_ending_in_together() -> None:
+    assert kind_of("sunday morning, we sit down with the statements together?") == "invitation"
+
+
 def test_stuck_in_traffic_is_not_a_feeling() -> None:
     assert kind_of("can you pick up kuba from football at 6, i'm stuck at the site") is None
 

@@ -47,8 +47,7 @@ class Lowered:
 INVITATION = Lowered(
     r"\b(?:wanna|want to|do you want|d'?you want|shall we|should we|let'?s|fancy|how about|"
     r"are (?:you|u) free|come with|join me|date night|my treat|up for|we could|can we go|"
-    r"facetime|call me|ring me|on me|i'?m taking (?:you|u)|just us|together\?|"
-    r"do (?:you|u) want to talk)\b"
+    r"facetime|call me|ring me|on me|i'?m taking (?:you|u)|just us)\b|\btogether\?"
 )
 LOOK = Lowered(
     r"\b(?:look at|look!|look (?:what|who|how)|see what i|check (?:this|it) out|have you seen|"
@@ -86,6 +85,10 @@ LOGISTICS = Lowered(
     r"running late|be home|eta|tickets?|booking|booked|street cleaning|electricity|wifi|"
     r"chinese or|pizza or|dinner\?|washing|heating|boiler|recycling|hoover|"
     r"can (?:you|u) (?:drive|pick|grab|get|take|bring|call|book|sort|check))\b"
+)
+RUN_UP = Lowered(  # a burst's opener that only announces news to come (coding decision 1)
+    r"^\W*(?:guess what+|guess who+|omg+|oh my god+|you won'?t believe (?:this|it|what)|"
+    r"(?:big |some |good )?news)\W*$"
 )
 SUPPORT_OFFER = Lowered(  # comfort offered in reply to a bid, not a new reach
     r"\b(?:want me to|shall i|should i|do (?:you|u) want to talk|talk about it|need anything)\b"
@@ -369,9 +372,13 @@ def find_bids(structure: Structure, signals: Sequence[Signal]) -> list[Bid]:
         follows_bid = tense = False
         for t in ex.turns:
             turn_has_bid = False
-            for i in structure.turns[t].messages:
+            announced: str | None = None  # a run-up ("guess what") made the next message a bid
+            burst = structure.turns[t].messages
+            for k, i in enumerate(burst):
                 kind = None
-                if not turn_has_bid:
+                if not turn_has_bid and k + 1 < len(burst) and RUN_UP.search(texts[i]):
+                    announced = "news"  # the content that follows in the burst is the bid
+                elif not turn_has_bid:
                     kind = bid_kind(
                         texts[i],
                         signals[i],
@@ -380,6 +387,9 @@ def find_bids(structure: Structure, signals: Sequence[Signal]) -> list[Bid]:
                         tense=tense,
                         rebuffed=_rebuffed(structure, bids, ex.index, i),
                     )
+                    if kind is None and announced is not None and not TOKEN_REPLY.search(texts[i]):
+                        kind = announced
+                    announced = None
                 if kind is not None:
                     outcome, response, why = bid_outcome(structure, texts, signals, i, kind)
                     bids.append(Bid(i, kind, outcome, response, why))
