@@ -203,6 +203,22 @@ def test_a_token_reply_is_away(reply: str) -> None:
     assert bid.why == "a token reply"
 
 
+def test_a_token_then_logistics_is_away() -> None:
+    rows = [
+        (0, "A", "passed the theory test btw"),
+        (40, "B", "ok"),
+        (41, "B", "did u move the car?"),
+    ]
+    bids = bids_of(rows, {"m1": {"disclosure": 1}, "m3": {"question_type": "closed"}})
+    assert [(b.message, b.outcome) for b in bids] == [(0, "away")]
+
+
+def test_a_token_then_a_question_about_it_is_toward() -> None:
+    rows = [(0, "A", "I got the job!!"), (1, "B", "omg"), (1, "B", "how are you feeling?")]
+    bids = bids_of(rows, {"m3": {"question_type": "open"}})
+    assert [(b.message, b.outcome) for b in bids] == [(0, "toward")]
+
+
 def test_a_change_of_subject_is_away() -> None:
     bid = outcome_of("i'm scared the biopsy comes back bad", "anyway, the plumber rang")
     assert bid.outcome == "away"

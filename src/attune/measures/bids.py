@@ -341,6 +341,9 @@ def bid_outcome(
             return "against", response, "a hostile or dismissive reply"
         if BRUSH_OFF.search(texts[i]):
             return "against", response, "an irritated brush-off"
+    if TOKEN_REPLY.search(texts[response[0]]) and not _picks_up(texts[bid], response, texts):
+        # "ok" / "nice", then "did u move the car?": a token, then another subject (decision 4)
+        return "away", response, "a token reply, then something else"
     for i in response:
         why = _engages(texts[bid], kind, texts[i], signals[i])
         if why:
@@ -348,6 +351,20 @@ def bid_outcome(
     if all(TOKEN_REPLY.search(texts[i]) for i in response):
         return "away", response, "a token reply"
     return "away", response, "the reply moves to something else"
+
+
+def _picks_up(bid_text: str, response: Sequence[int], texts: Sequence[str]) -> bool:
+    """Whether a reply that opens with a token goes on about the bid: a question about the
+    partner, the bid's own words, or anything but logistics and questions of its own."""
+    rest = [texts[i] for i in response[1:]]
+    if not rest:
+        return True  # a lone token: the usual token-reply rule decides
+    for text in rest:
+        if ABOUT_PARTNER.search(text) or content_words(bid_text) & content_words(text):
+            return True
+        if not (LOGISTICS.search(text) or text.rstrip().endswith("?") or REASK.search(text)):
+            return True
+    return False
 
 
 def _rebuffed(structure: Structure, bids: Sequence[Bid], exchange: int, i: int) -> bool:
@@ -376,7 +393,8 @@ def find_bids(structure: Structure, signals: Sequence[Signal]) -> list[Bid]:
             burst = structure.turns[t].messages
             for k, i in enumerate(burst):
                 kind = None
-                if not turn_has_bid and k + 1 < len(burst) and RUN_UP.search(texts[i]):
+                run_up = not follows_bid and k + 1 < len(burst) and RUN_UP.search(texts[i])
+                if not turn_has_bid and run_up:
                     announced = "news"  # the content that follows in the burst is the bid
                 elif not turn_has_bid:
                     kind = bid_kind(
