@@ -249,8 +249,7 @@ def bid_kind(
     if invites and (is_question or opens_exchange or follows_bid or "!" in text):
         return "invitation"
     if follows_bid:
-        feeling = FEELING.search(text) or int(signal.get("disclosure", 0)) >= 2
-        return "feeling" if rebuffed and feeling else None
+        return "feeling" if rebuffed and _shares_feeling(text, signal) else None
     if COMPLAINT.search(text) and not FEELING.search(text):
         return None
     if is_question and ABOUT_PARTNER.search(text) and SECOND_PERSON.search(text):
@@ -259,7 +258,7 @@ def bid_kind(
         return None
     if is_question and ABOUT_PARTNER.search(text):
         return "question"
-    if FEELING.search(text) or int(signal.get("disclosure", 0)) >= 2:
+    if _shares_feeling(text, signal):
         return "feeling"
     if LOOK.search(text):
         return "look"
@@ -273,6 +272,11 @@ def bid_kind(
     if opens_exchange and _shares_personal_news(text, signal):
         return "news"
     return None
+
+
+def _shares_feeling(text: str, signal: Signal) -> bool:
+    """Feeling words, or the model's vulnerable-disclosure level (2)."""
+    return bool(FEELING.search(text)) or int(signal.get("disclosure", 0)) >= 2
 
 
 STATUS = Lowered(  # where one is and when one will be back: logistics, not a reach
@@ -359,8 +363,9 @@ def _picks_up(bid_text: str, response: Sequence[int], texts: Sequence[str]) -> b
     rest = [texts[i] for i in response[1:]]
     if not rest:
         return True  # a lone token: the usual token-reply rule decides
+    said = content_words(bid_text)
     for text in rest:
-        if ABOUT_PARTNER.search(text) or content_words(bid_text) & content_words(text):
+        if ABOUT_PARTNER.search(text) or said & content_words(text):
             return True
         if not (LOGISTICS.search(text) or text.rstrip().endswith("?") or REASK.search(text)):
             return True
@@ -389,13 +394,13 @@ def find_bids(structure: Structure, signals: Sequence[Signal]) -> list[Bid]:
         follows_bid = tense = False
         for t in ex.turns:
             turn_has_bid = False
-            announced: str | None = None  # a run-up ("guess what") made the next message a bid
+            announced = False  # a run-up ("guess what") made the next message a news bid
             burst = structure.turns[t].messages
             for k, i in enumerate(burst):
                 kind = None
                 run_up = not follows_bid and k + 1 < len(burst) and RUN_UP.search(texts[i])
                 if not turn_has_bid and run_up:
-                    announced = "news"  # the content that follows in the burst is the bid
+                    announced = True  # the content that follows in the burst is the bid
                 elif not turn_has_bid:
                     kind = bid_kind(
                         texts[i],
@@ -403,11 +408,11 @@ def find_bids(structure: Structure, signals: Sequence[Signal]) -> list[Bid]:
                         opens_exchange=i == ex.messages[0],
                         follows_bid=follows_bid,
                         tense=tense,
-                        rebuffed=_rebuffed(structure, bids, ex.index, i),
+                        rebuffed=follows_bid and _rebuffed(structure, bids, ex.index, i),
                     )
-                    if kind is None and announced is not None and not TOKEN_REPLY.search(texts[i]):
-                        kind = announced
-                    announced = None
+                    if kind is None and announced and not TOKEN_REPLY.search(texts[i]):
+                        kind = "news"
+                    announced = False
                 if kind is not None:
                     outcome, response, why = bid_outcome(structure, texts, signals, i, kind)
                     bids.append(Bid(i, kind, outcome, response, why))
