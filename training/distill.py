@@ -55,17 +55,9 @@ from training.train import (  # noqa: E402
     default_encoder,
     dump_heads_json,
     length_batches,
+    measured,
     pad,
     seed_everything,
-)
-
-_LINEARS = (
-    "attention.self.query",
-    "attention.self.key",
-    "attention.self.value",
-    "attention.output.dense",
-    "intermediate.dense",
-    "output.dense",
 )
 
 
@@ -265,15 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, values in thresholds.items():
         meta["heads"][name]["thresholds"] = [round(float(t), 4) for t in values]
     before = meta["dev_metrics"]
-    meta["dev_metrics"] = {
-        h: {"metric": m["primary"][0], "value": round(m["primary"][1], 4)}
-        for task in results.values()
-        for h, m in task.items()
-    }
-    meta["quantisation"] = {
-        "method": "onnxruntime quantize_dynamic, QInt8 weights, per channel",
-        **quant.as_dict(),
-    }
+    meta.update(measured(results, quant))
     meta["distillation"] = {
         "teacher_layers_kept": keep,
         "layers": len(keep),

@@ -35,6 +35,7 @@ import torch.nn.functional as F  # noqa: E402
 from training import card  # noqa: E402
 from training.evaluate import evaluate  # noqa: E402
 from training.export import (  # noqa: E402
+    QuantReport,
     export_fp32,
     export_quantised,
     make_tokenizer,
@@ -417,6 +418,22 @@ def heads_json(
     }
 
 
+def measured(results: dict[str, dict[str, Any]], quant: QuantReport) -> dict[str, Any]:
+    """heads.json's record of what a run measured: the quantisation check and each head's
+    primary dev metric (written by train.py and by distill.py)."""
+    return {
+        "quantisation": {
+            "method": "onnxruntime quantize_dynamic, QInt8 weights, per channel",
+            **quant.as_dict(),
+        },
+        "dev_metrics": {
+            h: {"metric": m["primary"][0], "value": round(m["primary"][1], 4)}
+            for task in results.values()
+            for h, m in task.items()
+        },
+    }
+
+
 def dump_heads_json(meta: dict[str, Any]) -> str:
     """heads.json, one line per top-level field and per head (readable, diff-friendly)."""
     lines = []
@@ -514,18 +531,7 @@ def main(argv: list[str] | None = None) -> int:
         args.max_length,
         args.hidden,
         data_files,
-        {
-            "quantisation": {
-                "method": "onnxruntime quantize_dynamic, QInt8 weights, per channel",
-                **quant.as_dict(),
-            },
-            "dev_metrics": {
-                h: {"metric": m["primary"][0], "value": round(m["primary"][1], 4)}
-                for task in results.values()
-                for h, m in task.items()
-            },
-            "training": {"seed": args.seed, "config": config},
-        },
+        {**measured(results, quant), "training": {"seed": args.seed, "config": config}},
     )
     (args.out / "heads.json").write_text(dump_heads_json(meta), encoding="utf-8")
     total_wall = time.perf_counter() - run_start
