@@ -237,19 +237,22 @@ def calibrate_safety(dialogues: Sequence[dict[str, Any]], annotator: Annotator) 
 
 
 def safety_recall(annotator: Annotator, thresholds: dict[str, float]) -> dict[str, float]:
-    """Per safety label, the share of the safety dev set's cases the head alone flags at
-    ``thresholds`` (rules left out): what raising the thresholds costs."""
+    """Per safety label, the share of the safety dev set's cases (the split the model card's
+    safety metric uses) the head alone flags at ``thresholds`` (rules left out): what raising
+    the thresholds costs."""
+    import numpy as np
 
-    path = DIALOGUES.parent / "safety.jsonl"
-    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    rows = [r for r in rows if r.get("split") == "dev"]
+    from training.tasks import load_labelled
+
+    (task,) = [t for t in load_labelled(DIALOGUES.parent, seed=13) if t.name == "safety"]
+    gold = np.asarray([x.labels["safety"] for x in task.dev], dtype=bool)
     model = annotator.model
-    probs = model.heads.run("self", model.encode([r["text"] for r in rows]))["safety"]
+    probs = model.heads.run("self", model.encode([x.text for x in task.dev]))["safety"]
     out = {}
     for k, label in enumerate(model.heads.specs["safety"].labels):
-        cases = [i for i, r in enumerate(rows) if label in r["label"]]
-        hits = sum(bool(probs[i, k] >= thresholds[label]) for i in cases)
-        out[label] = hits / len(cases) if cases else float("nan")
+        cases = gold[:, k]
+        hits = int((probs[cases, k] >= thresholds[label]).sum())
+        out[label] = hits / int(cases.sum()) if cases.any() else float("nan")
     return out
 
 
