@@ -9,10 +9,10 @@ from attune.conversation import Conversation
 from attune.measures.analysis import Analysis, analyze
 from attune.measures.exchanges import analysable, couple
 from attune.present.jsonl import write_lines
+from attune.signals.jsonl import read_records, record_lines
 
 if TYPE_CHECKING:
     from attune.signals.annotate import Annotator, Progress
-from attune.signals.jsonl import read_records, record_lines
 
 
 def cached_signals(cache: Path | None, conversation: Conversation) -> dict[str, dict[str, Any]]:
