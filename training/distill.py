@@ -46,7 +46,15 @@ from training.export import (  # noqa: E402
     make_tokenizer,
     onnx_embedder,
 )
-from training.model import TINY_RANDOM, load_encoder, mean_pool  # noqa: E402
+from training.model import (  # noqa: E402
+    TINY_RANDOM,
+    base_word_embeddings,
+    freeze_word_embeddings,
+    load_encoder,
+    mean_pool,
+    restore_state,
+    save_state,
+)
 from training.tasks import ALL_TASKS, load_tasks  # noqa: E402
 from training.train import (  # noqa: E402
     DEFAULT_DATA,
@@ -77,6 +85,9 @@ def teacher_from_onnx(path: Path, config: BertConfig) -> BertModel:
     training/export.py writes)."""
     graph = onnx.load(str(path)).graph
     inits = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    for node in graph.node:  # the exporter keeps one of equal parameters, aliased by Identity
+        if node.op_type == "Identity" and node.input[0] in inits:
+            inits.setdefault(node.output[0], inits[node.input[0]])
     model = BertModel(config, add_pooling_layer=False)
     state: dict[str, torch.Tensor] = {}
     for key, value in inits.items():
@@ -123,10 +134,11 @@ def student_from(teacher: BertModel, keep: list[int]) -> BertModel:
     return student
 
 
-def self_head_logits(arrays: dict[str, np.ndarray], names: list[str]) -> Any:
+def self_head_logits(arrays: dict[str, np.ndarray], names: list[str], device: str) -> Any:
     """Torch closures for the single-message heads (frozen), for the logit part of the loss."""
     params = {
-        n: [torch.from_numpy(arrays[f"{n}.{p}"]) for p in ("w1", "b1", "w2", "b2")] for n in names
+        n: [torch.from_numpy(arrays[f"{n}.{p}"]).to(device) for p in ("w1", "b1", "w2", "b2")]
+        for n in names
     }
 
     def run(e: torch.Tensor) -> torch.Tensor:
@@ -134,6 +146,66 @@ def self_head_logits(arrays: dict[str, np.ndarray], names: list[str]) -> Any:
         return torch.cat(outs, dim=1)
 
     return run
+
+
+def fit(
+    student: BertModel,
+    ids: list[list[int]],
+    target_t: torch.Tensor,
+    target_logits: torch.Tensor,
+    logits: Any,
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    """Train ``student`` to reproduce the teacher's embeddings and self-head logits."""
+    device = args.device
+    student.to(device)
+    trainable = [p for p in student.parameters() if p.requires_grad]
+    optimiser = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=0.01)
+    rng = np.random.default_rng(args.seed)
+    student.train()
+    start = time.perf_counter()
+    budget_s = args.time_budget * 60
+    step, seen = 0, 0
+    queue: list[np.ndarray] = []
+    losses: list[float] = []
+    while True:
+        elapsed = time.perf_counter() - start
+        if (args.max_steps and step >= args.max_steps) or (
+            not args.max_steps and elapsed >= budget_s
+        ):
+            break
+        if not queue:
+            queue = length_batches([len(x) for x in ids], args.batch_size, rng)
+        idx = queue.pop()
+        progress = step / args.max_steps if args.max_steps else elapsed / budget_s
+        for group in optimiser.param_groups:
+            group["lr"] = args.lr * min(1.0, (step + 1) / 100) * max(0.0, 1.0 - progress)
+        input_ids, mask = pad([ids[i] for i in idx], device)
+        e = mean_pool(student(input_ids=input_ids, attention_mask=mask).last_hidden_state, mask)
+        t_idx = torch.from_numpy(idx).to(device)
+        loss = F.mse_loss(e, target_t[t_idx]) * e.shape[1] + args.logit_weight * F.mse_loss(
+            logits(e), target_logits[t_idx]
+        )
+        optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(trainable, 1.0)
+        optimiser.step()
+        losses.append(float(loss.detach()))
+        step += 1
+        seen += len(idx)
+        if step % 200 == 0:
+            rate = seen / (time.perf_counter() - start)
+            print(
+                f"[distill] step {step} loss {np.mean(losses[-200:]):.4f} {rate:.0f} texts/s",
+                flush=True,
+            )
+    return {
+        "steps": step,
+        "texts_seen": seen,
+        "train_s": time.perf_counter() - start,
+        "final_loss": round(float(np.mean(losses[-200:])), 5) if losses else None,
+        "device": device,
+    }
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -155,6 +227,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--min-cosine", type=float, default=0.99)
+    p.add_argument("--device", default="cpu", help="cpu or cuda (training only)")
+    p.add_argument("--encoder", default=None, help="the base model folder (default: MiniLM)")
+    p.add_argument(
+        "--freeze-word-embeddings",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="keep the pretrained word-embedding table (float16-rounded) as it is",
+    )
+    p.add_argument("--save-state", type=Path, default=None, help="also save the student here")
+    p.add_argument("--train-only", action="store_true", help="stop after --save-state")
+    p.add_argument(
+        "--from-state", type=Path, default=None, help="skip training: the student of --save-state"
+    )
     return p.parse_args(argv)
 
 
@@ -167,13 +252,16 @@ def main(argv: list[str] | None = None) -> int:
     meta = json.loads((args.teacher / "heads.json").read_text(encoding="utf-8"))
     tok = make_tokenizer(args.teacher / "tokenizer.json", int(meta["max_length"]))
     arrays = dict(np.load(args.teacher / "heads.npz"))
-    base = TINY_RANDOM if meta["encoder"] == TINY_RANDOM else default_encoder()
-    config = load_encoder(base, tok.get_vocab_size(), args.seed).config
+    base = TINY_RANDOM if meta["encoder"] == TINY_RANDOM else (args.encoder or default_encoder())
+    base_encoder = load_encoder(base, tok.get_vocab_size(), args.seed)
+    config = base_encoder.config
     teacher = teacher_from_onnx(args.teacher / "encoder.onnx", config)
     teacher_layers = int(config.num_hidden_layers)
     keep = [int(x) for x in args.layers.split(",")]
     student = student_from(teacher, keep)
     del teacher
+    if args.freeze_word_embeddings:
+        freeze_word_embeddings(student, base_word_embeddings(base_encoder))
 
     loaded = load_tasks(
         list(ALL_TASKS), args.data_dir, args.labelled_dir, args.seed, None, args.max_dev or None
@@ -185,60 +273,40 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.max_texts:
         texts = random.Random(args.seed).sample(texts, min(args.max_texts, len(texts)))
-    t0 = time.perf_counter()
-    target = onnx_embedder(args.teacher / "encoder.onnx", tok, args.threads)(texts)
-    print(
-        f"[distill] {len(texts):,} texts, teacher embeddings in {time.perf_counter() - t0:.0f} s",
-        flush=True,
-    )
-    ids = [e.ids for e in tok.encode_batch(texts)]
-    self_heads = [n for n, s in meta["heads"].items() if s["input"] == "self"]
-    logits = self_head_logits(arrays, self_heads)
-    target_t = torch.from_numpy(target)
-    with torch.no_grad():
-        target_logits = logits(target_t)
-
-    optimiser = torch.optim.AdamW(student.parameters(), lr=args.lr, weight_decay=0.01)
-    rng = np.random.default_rng(args.seed)
-    student.train()
-    start = time.perf_counter()
-    budget_s = args.time_budget * 60
-    step, seen = 0, 0
-    queue: list[np.ndarray] = []
-    losses: list[float] = []
-    while True:
-        elapsed = time.perf_counter() - start
-        if (args.max_steps and step >= args.max_steps) or (
-            not args.max_steps and elapsed >= budget_s
-        ):
-            break
-        if not queue:
-            queue = length_batches([len(x) for x in ids], args.batch_size, rng)
-        idx = queue.pop()
-        progress = step / args.max_steps if args.max_steps else elapsed / budget_s
-        for group in optimiser.param_groups:
-            group["lr"] = args.lr * min(1.0, (step + 1) / 100) * max(0.0, 1.0 - progress)
-        input_ids, mask = pad([ids[i] for i in idx], "cpu")
-        e = mean_pool(student(input_ids=input_ids, attention_mask=mask).last_hidden_state, mask)
-        t_idx = torch.from_numpy(idx)
-        loss = F.mse_loss(e, target_t[t_idx]) * e.shape[1] + args.logit_weight * F.mse_loss(
-            logits(e), target_logits[t_idx]
+    if args.from_state:
+        saved = restore_state(args.from_state, student, base_encoder)
+        fitted: dict[str, Any] = saved["record"]  # type: ignore[assignment]
+        print(f"[distill] weights from {args.from_state} ({fitted['steps']} steps)", flush=True)
+    else:
+        t0 = time.perf_counter()
+        target = onnx_embedder(args.teacher / "encoder.onnx", tok, args.threads)(texts)
+        print(
+            f"[distill] {len(texts):,} texts, teacher embeddings "
+            f"in {time.perf_counter() - t0:.0f} s",
+            flush=True,
         )
-        optimiser.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(student.parameters(), 1.0)
-        optimiser.step()
-        losses.append(float(loss.detach()))
-        step += 1
-        seen += len(idx)
-        if step % 200 == 0:
-            rate = seen / (time.perf_counter() - start)
-            print(
-                f"[distill] step {step} loss {np.mean(losses[-200:]):.4f} {rate:.0f} texts/s",
-                flush=True,
-            )
-    train_s = time.perf_counter() - start
-    student.eval()
+        ids = [e.ids for e in tok.encode_batch(texts)]
+        self_heads = [n for n, s in meta["heads"].items() if s["input"] == "self"]
+        logits = self_head_logits(arrays, self_heads, args.device)
+        target_t = torch.from_numpy(target).to(args.device)
+        with torch.no_grad():
+            target_logits = logits(target_t)
+        fitted = fit(student, ids, target_t, target_logits, logits, args)
+        fitted["config"] = {  # machine-specific paths left out, as train.py does
+            k: v
+            for k, v in vars(args).items()
+            if k not in ("teacher", "out", "data_dir", "labelled_dir", "encoder")
+            and k not in ("save_state", "from_state", "train_only")
+        }
+    student.cpu().eval()
+    if args.save_state:
+        args.save_state.parent.mkdir(parents=True, exist_ok=True)
+        frozen = args.freeze_word_embeddings
+        save_state(args.save_state, student, None, frozen, fitted)
+        print(f"[distill] weights saved to {args.save_state}", flush=True)
+    if args.train_only:
+        return 0
+    step, seen, train_s = fitted["steps"], fitted["texts_seen"], fitted["train_s"]
 
     args.out.mkdir(parents=True, exist_ok=True)
     pool = sorted({x.text for t in tasks for x in t.dev})
@@ -265,14 +333,11 @@ def main(argv: list[str] | None = None) -> int:
         "steps": step,
         "texts_seen": seen,
         "train_s": round(train_s),
-        "final_loss": round(float(np.mean(losses[-200:])), 5) if losses else None,
+        "final_loss": fitted["final_loss"],
+        "device": fitted.get("device", "cpu"),
         "student_to_teacher_cosine_dev_sample": agreement,
         "teacher_dev_metrics": before,
-        "config": {  # machine-specific paths left out, as train.py does
-            k: v
-            for k, v in vars(args).items()
-            if k not in ("teacher", "out", "data_dir", "labelled_dir")
-        },
+        "config": fitted["config"],
     }
     (args.out / "heads.json").write_text(dump_heads_json(meta), encoding="utf-8")
     shutil.copy(args.teacher / "heads.npz", args.out / "heads.npz")

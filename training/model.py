@@ -37,7 +37,8 @@ def load_encoder(name: str, vocab_size: int, seed: int) -> PreTrainedModel:
             max_position_embeddings=512,
         )
         return BertModel(config, add_pooling_layer=False)
-    return AutoModel.from_pretrained(str(Path(name)))
+    # float32 whatever the folder holds (a float16 copy travels to a GPU machine in half the bytes)
+    return AutoModel.from_pretrained(str(Path(name))).float()
 
 
 class Head(nn.Module):
@@ -103,3 +104,65 @@ class PooledEncoder(nn.Module):
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         out = self.encoder(input_ids=input_ids, attention_mask=attention_mask)
         return mean_pool(out.last_hidden_state, attention_mask)
+
+
+# --------------------------------------------------------------------------------------------
+# training state: what a GPU machine sends back, to be exported and evaluated elsewhere
+
+WORD_EMBEDDINGS = "embeddings.word_embeddings.weight"
+
+
+def base_word_embeddings(base: PreTrainedModel) -> torch.Tensor:
+    """The pretrained word-embedding table rounded to float16: what a run with frozen word
+    embeddings trains against, wherever the base model was read from (fp32 here, fp16 there)."""
+    return base.get_input_embeddings().weight.detach().half().float()
+
+
+def freeze_word_embeddings(encoder: PreTrainedModel, table: torch.Tensor) -> None:
+    """Set the word-embedding table to ``table`` and exclude it from training."""
+    weight = encoder.get_input_embeddings().weight
+    with torch.no_grad():
+        weight.copy_(table.to(weight.device))
+    weight.requires_grad_(False)
+
+
+def save_state(
+    path: Path,
+    encoder: PreTrainedModel,
+    heads: dict[str, torch.Tensor] | None,
+    frozen_word_embeddings: bool,
+    record: dict[str, object],
+) -> None:
+    """The trained weights (encoder in float16, less the frozen word embeddings; heads in float32)
+    and the run's record, in one file small enough to carry back from a GPU machine."""
+    state = {
+        k: v.detach().cpu().half()
+        for k, v in encoder.state_dict().items()
+        if not (frozen_word_embeddings and k == WORD_EMBEDDINGS) and v.is_floating_point()
+    }
+    torch.save(
+        {
+            "encoder": state,
+            "heads": None if heads is None else {k: v.detach().cpu() for k, v in heads.items()},
+            "frozen_word_embeddings": frozen_word_embeddings,
+            "record": record,
+        },
+        path,
+    )
+
+
+def restore_state(path: Path, encoder: PreTrainedModel, base: PreTrainedModel) -> dict[str, object]:
+    """Load ``save_state``'s file into ``encoder`` (word embeddings from ``base`` when they were
+    frozen); returns the file's other fields."""
+    saved = torch.load(path, map_location="cpu", weights_only=False)
+    state = {k: v.float() for k, v in saved["encoder"].items()}
+    if saved["frozen_word_embeddings"]:
+        state[WORD_EMBEDDINGS] = base_word_embeddings(base)
+    floats = {k for k, v in encoder.state_dict().items() if v.is_floating_point()}
+    missing, unexpected = encoder.load_state_dict(state, strict=False)
+    missing = [m for m in missing if m in floats]  # integer buffers (position ids) are not saved
+    if missing or unexpected:
+        raise SystemExit(
+            f"{path}: does not fit the encoder (missing {missing}, extra {unexpected})"
+        )
+    return dict(saved)

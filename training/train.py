@@ -41,7 +41,15 @@ from training.export import (  # noqa: E402
     make_tokenizer,
     onnx_embedder,
 )
-from training.model import TINY_RANDOM, MultiTaskModel, load_encoder  # noqa: E402
+from training.model import (  # noqa: E402
+    TINY_RANDOM,
+    MultiTaskModel,
+    base_word_embeddings,
+    freeze_word_embeddings,
+    load_encoder,
+    restore_state,
+    save_state,
+)
 from training.tasks import (  # noqa: E402
     ALL_TASKS,
     HeadSpec,
@@ -99,6 +107,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action=argparse.BooleanOptionalAction,
         default=False,
         help="backpropagate through the answered message's embedding (slower)",
+    )
+    p.add_argument(
+        "--freeze-word-embeddings",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="keep the pretrained word-embedding table (float16-rounded) as it is",
+    )
+    p.add_argument(
+        "--save-state",
+        type=Path,
+        default=None,
+        help="also save the trained weights here (what a GPU machine sends back)",
+    )
+    p.add_argument(
+        "--from-state",
+        type=Path,
+        default=None,
+        help="skip training: export, evaluate and describe the weights --save-state wrote",
     )
     p.add_argument("--max-length", type=int, default=128)
     p.add_argument("--seed", type=int, default=13)
@@ -448,6 +474,13 @@ def dump_heads_json(meta: dict[str, Any]) -> str:
     return text
 
 
+def run_config(args: argparse.Namespace) -> dict[str, Any]:
+    """The run's settings for heads.json and the card (machine-specific paths left out)."""
+    paths = ("out", "data_dir", "labelled_dir", "report", "encoder", "tokenizer")
+    paths += ("save_state", "from_state")
+    return {k: v for k, v in vars(args).items() if k not in paths}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     capped = args.max_per_task or args.max_dev_per_task or args.max_steps
@@ -478,10 +511,30 @@ def main(argv: list[str] | None = None) -> int:
 
     encoded = [encode_task(t, tok, args.class_weights) for t in tasks]
     encoder = load_encoder(encoder_path, tok.get_vocab_size(), args.seed)
+    if args.freeze_word_embeddings:
+        freeze_word_embeddings(encoder, base_word_embeddings(encoder))
     seed_everything(args.seed)
     model = MultiTaskModel(encoder, heads, args.hidden, args.dropout).to(args.device)
-    stats = train(model, encoded, args)
+    trained_config: dict[str, Any] | None = None
+    if args.from_state:
+        saved = restore_state(args.from_state, model.encoder, encoder)
+        model.heads.load_state_dict(saved["heads"])  # type: ignore[arg-type]
+        record: dict[str, Any] = saved["record"]  # type: ignore[assignment]
+        stats, trained_config = record["stats"], record["config"]
+        print(f"[train] weights from {args.from_state} ({stats['steps']} steps)", flush=True)
+    else:
+        stats = train(model, encoded, args)
     model.eval()
+    if args.save_state:
+        args.save_state.parent.mkdir(parents=True, exist_ok=True)
+        save_state(
+            args.save_state,
+            model.encoder,
+            model.heads.state_dict(),
+            args.freeze_word_embeddings,
+            {"stats": stats, "config": run_config(args)},
+        )
+        print(f"[train] weights saved to {args.save_state}", flush=True)
     arrays = model.head_arrays()
 
     args.out.mkdir(parents=True, exist_ok=True)
@@ -518,11 +571,7 @@ def main(argv: list[str] | None = None) -> int:
     tok.save(str(args.out / "tokenizer.json"))
     np.savez_compressed(args.out / "heads.npz", **arrays)
     encoder_name = TINY_RANDOM if encoder_path == TINY_RANDOM else "all-MiniLM-L6-v2"
-    config = {
-        k: (str(v) if isinstance(v, Path) else v)
-        for k, v in vars(args).items()
-        if k not in ("out", "data_dir", "labelled_dir", "report", "encoder", "tokenizer")
-    }
+    config = trained_config or run_config(args)
     meta = heads_json(
         heads,
         thresholds,

@@ -195,18 +195,20 @@ def _write_labelled(root: Path) -> None:
         (root / f"{name}.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
 
 
-def train_tiny(tmp_path: Path) -> Path:
+def train_tiny(tmp_path: Path, *extra: str, out_name: str = "model") -> Path:
     """Train the tiny random model for 2 steps on the rows above; its artefact folder."""
     from training import train
 
-    shared, labelled, out = tmp_path / "shared", tmp_path / "labelled", tmp_path / "model"
-    _write_shared(shared)
-    _write_labelled(labelled)
+    shared, labelled, out = tmp_path / "shared", tmp_path / "labelled", tmp_path / out_name
+    if not shared.exists():
+        _write_shared(shared)
+        _write_labelled(labelled)
     rc = train.main(
         [
             "--encoder", "tiny-random", "--data-dir", str(shared), "--labelled-dir", str(labelled),
             "--out", str(out), "--max-steps", "2", "--batch-size", "4", "--threads", "1",
             "--min-cosine", "0", "--hidden", "16", "--report", str(tmp_path / "report.json"),
+            *extra,
         ]
     )  # fmt: skip
     assert rc == 0
@@ -301,3 +303,59 @@ def test_distilling_the_tiny_model_writes_a_shallower_loadable_model(tmp_path: P
     annotator = Annotator.load(out, threads=1)
     (record,) = annotator.annotate([Item(id="1", text="I got the job!!", context=(), sender="A")])
     assert set(record["emotions"]) == set(GOEMOTIONS)
+
+
+def test_weights_trained_on_one_machine_are_finished_on_another(tmp_path: Path) -> None:
+    """The GPU path (training/README.md): train and save the weights there; export, evaluate and
+    describe them here, for the teacher and for its distilled student."""
+    import torch
+    from training.model import WORD_EMBEDDINGS
+
+    from training import distill
+
+    state = tmp_path / "teacher.pt"
+    trained = train_tiny(tmp_path, "--save-state", str(state), "--freeze-word-embeddings")
+    saved = torch.load(state, weights_only=False)
+    assert WORD_EMBEDDINGS not in saved["encoder"]  # frozen: the base model's table, not sent
+    assert {v.dtype for v in saved["encoder"].values()} == {torch.float16}
+    assert saved["record"]["stats"]["steps"] == 2
+
+    finished = train_tiny(tmp_path, "--from-state", str(state), out_name="finished")
+    a, b = np.load(trained / "heads.npz"), np.load(finished / "heads.npz")
+    assert a.files == b.files and all(np.array_equal(a[k], b[k]) for k in a.files)
+    meta = json.loads((finished / "heads.json").read_text())
+    assert meta["training"]["config"]["freeze_word_embeddings"] is True  # the training run's
+    texts = ["I got the job!!", "why do you always do this", "can we talk tonight?"]
+    embed = [onnx_embed(folder, texts) for folder in (trained, finished)]
+    cos = (embed[0] * embed[1]).sum(1) / (
+        np.linalg.norm(embed[0], axis=1) * np.linalg.norm(embed[1], axis=1)
+    )
+    assert cos.min() > 0.99  # the same weights, float16 on the way
+
+    student_state = tmp_path / "student.pt"
+    common = [
+        "--teacher", str(finished), "--layers", "1", "--data-dir", str(tmp_path / "shared"),
+        "--labelled-dir", str(tmp_path / "labelled"), "--max-steps", "2", "--batch-size", "4",
+        "--threads", "1", "--min-cosine", "0", "--freeze-word-embeddings",
+    ]  # fmt: skip
+    out = tmp_path / "student"
+    assert distill.main([*common, "--out", str(out), "--save-state", str(student_state),
+                         "--train-only"]) == 0  # fmt: skip
+    assert student_state.is_file() and not out.exists()
+    assert distill.main([*common, "--out", str(out), "--from-state", str(student_state)]) == 0
+    meta = json.loads((out / "heads.json").read_text())
+    assert meta["distillation"]["steps"] == 2 and meta["distillation"]["layers"] == 1
+    assert meta["distillation"]["config"]["freeze_word_embeddings"] is True
+
+
+def onnx_embed(folder: Path, texts: list[str]) -> np.ndarray:
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    session = ort.InferenceSession(str(folder / "encoder.onnx"), providers=["CPUExecutionProvider"])
+    out = []
+    for text in texts:
+        ids = np.array([tok.encode(text).ids], dtype=np.int64)
+        (emb,) = session.run(["embedding"], {"input_ids": ids, "attention_mask": np.ones_like(ids)})
+        out.append(emb[0])
+    return np.array(out)
