@@ -208,6 +208,11 @@ def write_card(
 
 
 def _distillation_section(add: Any, d: dict[str, Any]) -> None:
+    frozen = (
+        "; the word-embedding table stayed the pretrained one"
+        if d["config"].get("freeze_word_embeddings")
+        else ""
+    )
     add("## Distillation")
     add("")
     add(
@@ -218,7 +223,9 @@ def _distillation_section(add: Any, d: dict[str, Any]) -> None:
         f"{d['config']['logit_weight']}) on {d['texts']:,} distinct training texts and contexts: "
         f"{d['steps']} steps of batch {d['config']['batch_size']} ({d['texts_seen']:,} texts, "
         f"{d['texts_seen'] / max(d['texts'], 1):.2f} passes), AdamW lr {d['config']['lr']} with "
-        f"linear decay, {d['train_s'] / 60:.1f} min on the CPU, final loss {d['final_loss']}. "
+        f"linear decay, {d['train_s'] / 60:.1f} min on "
+        f"{'the CPU' if d.get('device', 'cpu') == 'cpu' else 'a GPU'}, final loss "
+        f"{d['final_loss']}{frozen}. "
         f"Cosine of student and teacher embeddings on "
         f"{d['student_to_teacher_cosine_dev_sample']['n']} dev texts: mean "
         f"{d['student_to_teacher_cosine_dev_sample']['mean']}, 5th percentile "
@@ -241,13 +248,24 @@ def _training_section(
         f"warm-up {cfg['warmup']:.0%} then linear decay; head hidden {cfg['hidden']}, GELU; "
         f"max length {cfg['max_length']}; class weights `{cfg['class_weights']}`; one task per "
         f"batch, tasks drawn ∝ size^{cfg['alpha']} (at most {cfg['max_upsample']:g} passes per "
-        f"epoch); context embedding {'with' if cfg['context_grad'] else 'without'} gradient."
+        f"epoch); context embedding {'with' if cfg['context_grad'] else 'without'} gradient"
+        + (
+            "; word embeddings frozen (the pretrained table, rounded to float16)."
+            if cfg.get("freeze_word_embeddings")
+            else "."
+        )
     )
     add("")
     add(
         f"Device `{cfg['device']}`, torch threads {cfg['threads']}: training "
         f"{stats['wall_s'] / 60:.1f} min, {stats['examples_per_s']:.1f} examples/s "
-        f"(plus {stats['contexts']} context encodings); whole run {total_wall_s / 60:.1f} min."
+        f"(plus {stats['contexts']} context encodings); "
+        + (
+            f"export and evaluation on another machine (`--from-state`) {total_wall_s / 60:.1f} "
+            "min."
+            if stats.get("finished_from_state")
+            else f"whole run {total_wall_s / 60:.1f} min."
+        )
     )
     add("")
     add("| task | sampling p | examples seen | passes over train | examples/s | final loss |")

@@ -185,7 +185,8 @@ CONFIDENT_HEADS = {  # head → the metric its min_probability is tuned for
     "validation": lambda r: r["validation_macro_f1"],
     "repair": lambda r: r["repair"]["f1"],
 }
-GRID = [round(0.5 + 0.02 * k, 2) for k in range(25)]  # 0.50 … 0.98
+# 0.50 … 0.98, then finer near 1: a head trained longer is surer of itself on everyday chat
+GRID = [round(0.5 + 0.02 * k, 2) for k in range(25)] + [0.99, 0.995]
 
 
 def with_confidence(annotator: Annotator, head: str, value: float) -> Annotator:
@@ -276,7 +277,9 @@ def write_confidence(
     path.write_text(dump_heads_json(meta))
     card = model_dir / "MODEL_CARD.md"
     if card.exists():
-        text = card.read_text().split(f"\n{CARD_SECTION}\n")[0].rstrip("\n")
+        text, _, rest = card.read_text().partition(f"\n{CARD_SECTION}\n")
+        text = text.rstrip("\n")
+        after = rest[rest.find("\n## ") :] if "\n## " in rest else ""  # later sections kept
         rows = "\n".join(f"| `{h}` | {v:.2f} |" for h, v in chosen.items())
         card.write_text(
             f"{text}\n\n{CARD_SECTION}\n\n"
@@ -285,7 +288,7 @@ def write_confidence(
             "probability reaches `min_probability` (heads.json), tuned after training by "
             "`python -m training.evaluate_dialogues --split dev --tune-confidence` on the dev "
             "split of `training/labelled/dialogues.jsonl` (couple dialogues; each head for its "
-            "dialogue metric, 0.50–0.98).\n\n| head | min_probability |\n|---|---:|\n"
+            "dialogue metric, 0.50–0.995).\n\n| head | min_probability |\n|---|---:|\n"
             f"{rows}\n\nWith them, on the dev dialogues: any-horseman F1 "
             f"{dev['horseman_any']['f1']:.3f}, validation macro-F1 "
             f"{dev['validation_macro_f1']:.3f}, repair F1 {dev['repair']['f1']:.3f} (rules "
@@ -301,7 +304,7 @@ def write_confidence(
             + "); the explicit-wording rules "
             "in `attune.signals.rules` still flag every case they match, with no threshold. "
             "Safety detection is the weakest part of this model: read it as a prompt to look, "
-            "never as an all-clear.\n"
+            "never as an all-clear.\n" + after
         )
 
 
@@ -317,6 +320,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument(
         "--since", default=None, help="only dialogues from this id on (dlg-201: round 3)"
     )
+    p.add_argument("--until", default=None, help="only dialogues up to this id (dlg-240)")
     p.add_argument("--errors", action="store_true", help="list every message the system got wrong")
     p.add_argument("--report", type=Path, default=None, help="write the metrics as JSON here")
     p.add_argument(
@@ -331,6 +335,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         dialogues = [d for d in dialogues if d["split"] == args.split]
     if args.since:
         dialogues = [d for d in dialogues if _number(d["id"]) >= _number(args.since)]
+    if args.until:
+        dialogues = [d for d in dialogues if _number(d["id"]) <= _number(args.until)]
     annotator = Annotator.load(args.model, threads=2)
     if args.tune_confidence:
         if args.split != "dev":
@@ -357,7 +363,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         "validation_macro_f1": result["validation_macro_f1"],
         "repair_f1": result["repair"]["f1"],
     }
-    since = f" from {args.since}" if args.since else ""
+    since = (f" from {args.since}" if args.since else "") + (
+        f" to {args.until}" if args.until else ""
+    )
     print(f"split {args.split}{since}: {len(dialogues)} dialogues, {len(rows)} messages")
     b = result["bid"]
     print(f"  bid precision {b['precision']:.3f} recall {b['recall']:.3f}")

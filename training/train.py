@@ -520,7 +520,7 @@ def main(argv: list[str] | None = None) -> int:
         saved = restore_state(args.from_state, model.encoder, encoder)
         model.heads.load_state_dict(saved["heads"])  # type: ignore[arg-type]
         record: dict[str, Any] = saved["record"]  # type: ignore[assignment]
-        stats, trained_config = record["stats"], record["config"]
+        stats, trained_config = {**record["stats"], "finished_from_state": True}, record["config"]
         print(f"[train] weights from {args.from_state} ({stats['steps']} steps)", flush=True)
     else:
         stats = train(model, encoded, args)

@@ -386,3 +386,25 @@ def test_a_conversation_without_timestamps(tiny_model_dir: Path, tmp_path: Path)
     assert (structure["exchanges"], structure["turns"], structure["weeks"]) == (1, 4, 0)
     assert structure["first"] is None and structure["median_reply_latency_min"] is None
     assert doc["metrics"]["engagement"]["turning_toward_rate"]["weekly"] == []
+
+
+def test_cached_signals_without_reach_are_redone_when_the_model_has_it(tmp_path: Path) -> None:
+    """A cache written before the model had reach.npz would leave the bid detector to the rules
+    alone: such records count as stale."""
+    from attune.present.analysis import cached_signals
+    from attune.signals.model import REACH
+    from tests.measures.helpers import chat
+
+    conv = chat([(0, "A", "hello"), (1, "B", "hi")])
+    cache = tmp_path / "signals.jsonl"
+    cache.write_text(
+        json.dumps({"id": "m1", "text": "hello", "reach": 0.5})
+        + "\n"
+        + json.dumps({"id": "m2", "text": "hi"})
+        + "\n"
+    )
+    model = tmp_path / "model"
+    model.mkdir()
+    assert set(cached_signals(cache, conv, model)) == {"m1", "m2"}
+    (model / REACH).write_bytes(b"")
+    assert set(cached_signals(cache, conv, model)) == {"m1"}

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import json
+import math
+from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pytest
 
-from attune.measures.bids import Bid
-from tests.measures.helpers import bids_of
+from attune.measures.bids import (
+    BID_MODEL,
+    FEATURES,
+    KINDS,
+    Bid,
+    BidModel,
+    bid_features,
+    find_bids,
+    rule_bids,
+)
+from attune.measures.exchanges import Structure, structure
+from attune.signals.model import REACH, default_model_dir
+from tests.measures.helpers import bids_of, chat, signals
 
 EMPATHY_2 = {"emotional_reactions": 2, "interpretations": 0, "explorations": 0}
 
@@ -286,3 +301,90 @@ def test_the_outcome_reads_only_the_partners_next_turn() -> None:
     )
     assert bids[0].message == 0
     assert (bids[0].outcome, bids[0].response) == ("away", (1,))
+
+
+# --------------------------------------------------------------------------------------------
+# the learned detector (signals with ``reach``)
+
+LEARNED_ROWS = [
+    (0, "A", "mum's moving in with her new fella in march"),
+    (3, "B", "ok"),
+    (200, "B", "did you pay the gas bill"),
+    (205, "A", "yes"),
+]
+
+
+def _learned(threshold: float = 0.5) -> BidModel:
+    """A detector that reads only the words (every feature weight zero): reach decides."""
+    n = len(FEATURES)
+    return BidModel(np.zeros(n), np.ones(n), np.zeros(n), 0.0, threshold)
+
+
+def _with_reach(struct: Structure, reach: Sequence[float]) -> list[dict[str, Any]]:
+    return [{**s, "reach": r} for s, r in zip(signals(struct), reach, strict=True)]
+
+
+def test_without_reach_the_rules_decide() -> None:
+    struct = structure(chat(LEARNED_ROWS))
+    sigs = signals(struct)
+    assert find_bids(struct, sigs, _learned()) == rule_bids(struct, sigs)
+
+
+def test_the_learned_detector_finds_a_bid_the_rules_miss_and_drops_one_they_make() -> None:
+    struct = structure(chat(LEARNED_ROWS))
+    # the rules take the flat news for no bid (disclosure 0) and the question as no bid either
+    assert [b.message for b in rule_bids(struct, signals(struct))] == []
+    bids = find_bids(struct, _with_reach(struct, [4.0, -4.0, -4.0, -4.0]), _learned())
+    assert [(b.message, b.kind, b.outcome) for b in bids] == [(0, "news", "away")]  # "ok": token
+
+    rows = [(0, "A", "guess what, i got the job!!"), (2, "B", "no way!! tell me everything")]
+    struct = structure(chat(rows))
+    assert [b.message for b in rule_bids(struct, signals(struct))] == [0]
+    assert find_bids(struct, _with_reach(struct, [-6.0, -6.0]), _learned()) == []
+
+
+def test_the_learned_detector_keeps_the_rules_reading_of_a_bid_it_agrees_with() -> None:
+    rows = [(0, "A", "guess what, i got the job!!"), (2, "B", "no way!! tell me everything")]
+    struct = structure(chat(rows))
+    sigs = _with_reach(struct, [6.0, -6.0])
+    assert find_bids(struct, sigs, _learned()) == rule_bids(struct, sigs)
+
+
+def test_bid_features_read_place_timing_and_the_rules() -> None:
+    struct = structure(chat(LEARNED_ROWS))
+    sigs = signals(struct, {"m3": {"disclosure": 2}})
+    x = bid_features(struct, sigs, [Bid(0, "news", "away", (1,), "")])
+    col = {name: k for k, name in enumerate(FEATURES)}
+    assert x.shape == (4, len(FEATURES))
+    assert x[:, col["rule_bid"]].tolist() == [1, 0, 0, 0]
+    assert x[:, col["previous_is_rule_bid"]].tolist() == [0, 1, 0, 0]
+    assert x[:, col["opens_exchange"]].tolist() == [1, 0, 1, 0]  # 197 minutes apart
+    assert x[:, col["same_sender_as_previous"]].tolist() == [0, 0, 1, 0]
+    assert x[:, col["log_minutes_since_previous"]].tolist() == pytest.approx(
+        [0, math.log1p(3), math.log1p(197), math.log1p(5)]
+    )
+    assert x[:, col["disclosure"]].tolist() == [0, 0, 2, 0]
+    assert x[:, col["second_person"]].tolist() == [0, 0, 1, 0]
+    assert x[:, col["log_words"]][1] == pytest.approx(math.log1p(1))
+    kinds = x[:, [col[f"kind_{k}"] for k in ("none", *KINDS)]]
+    assert kinds.sum(axis=1).tolist() == [1, 1, 1, 1]  # one kind (or none) each
+
+
+def test_the_shipped_detector_fits_this_version_and_the_signals_model() -> None:
+    model = BidModel.shipped()
+    assert model is not None and 0 < model.threshold < 1
+    assert model.weights.shape == (len(FEATURES),)
+    meta = json.loads(BID_MODEL.read_text())
+    assert meta["features"] == list(FEATURES)
+    assert (default_model_dir() / REACH).is_file()  # its word part ships with the signals model
+
+
+def test_probability_adds_the_words_part_to_the_features_part() -> None:
+    n = len(FEATURES)
+    w = np.zeros(n)
+    w[0] = 2.0
+    model = BidModel(np.zeros(n), np.ones(n), w, -1.0, 0.5)
+    x = np.zeros((2, n))
+    x[0, 0] = 1.0
+    p = model.probability(x, [{"reach": 0.5}, {"reach": 0.0}])
+    assert p.tolist() == pytest.approx([1 / (1 + math.exp(-1.5)), 1 / (1 + math.exp(1.0))])

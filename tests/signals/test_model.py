@@ -107,3 +107,37 @@ def test_dimension_mismatch_is_caught(tiny_model_dir: Path, tmp_path: Path) -> N
     write_heads(folder, dim=8)
     with pytest.raises(AttuneError, match=r"embeddings of 16 values, but heads\.json says dim 8"):
         SignalsModel.load(folder)
+
+
+def test_reach_is_emitted_where_the_model_has_its_weights(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """reach.npz (written by training/train_bids.py) adds ``reach`` = embedding · weights + shift
+    to every record; a model without it emits none."""
+    from attune.signals.annotate import Annotator, Item
+    from attune.signals.model import REACH
+
+    folder = tmp_path / "with_reach"
+    shutil.copytree(tiny_model_dir, folder)
+    plain = SignalsModel.load(folder, threads=1)
+    weights = np.linspace(-1, 1, plain.heads.dim).astype(np.float32)
+    np.savez(folder / REACH, weights=weights, shift=np.float64(0.25))
+    model = SignalsModel.load(folder, threads=1)
+    assert model.reach is not None and plain.reach is None
+
+    texts = ["i got the job!!", "ok"]
+    items = [Item(id=k, text=t) for k, t in enumerate(texts)]
+    records = Annotator(model).annotate(items)
+    expected = model.encode(texts) @ weights + 0.25
+    assert [r["reach"] for r in records] == pytest.approx(expected.tolist(), abs=1e-4)
+    assert all("reach" not in r for r in Annotator(plain).annotate(items))
+
+
+def test_reach_weights_of_the_wrong_width_are_refused(tiny_model_dir: Path, tmp_path: Path) -> None:
+    from attune.signals.model import REACH
+
+    folder = tmp_path / "bad_reach"
+    shutil.copytree(tiny_model_dir, folder)
+    np.savez(folder / REACH, weights=np.zeros(7, np.float32), shift=np.float64(0))
+    with pytest.raises(AttuneError, match=r"reach\.npz: 7 weights"):
+        SignalsModel.load(folder, threads=1)

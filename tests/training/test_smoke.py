@@ -359,3 +359,34 @@ def onnx_embed(folder: Path, texts: list[str]) -> np.ndarray:
         (emb,) = session.run(["embedding"], {"input_ids": ids, "attention_mask": np.ones_like(ids)})
         out.append(emb[0])
     return np.array(out)
+
+
+def test_fitting_the_bid_detector_writes_both_parts(tmp_path: Path) -> None:
+    """training/train_bids.py on a few dev dialogues and a copy of the shipped model: reach.npz
+    in the model folder, bid_model.json where asked, and both load."""
+    import shutil
+
+    from training.evaluate_dialogues import DIALOGUES
+
+    from attune.measures.bids import FEATURES, BidModel
+    from attune.signals.model import REACH, SignalsModel, default_model_dir
+    from training import train_bids
+
+    model = tmp_path / "model"
+    shutil.copytree(default_model_dir(), model)
+    (model / REACH).unlink()
+    dev = [line for line in DIALOGUES.read_text().splitlines() if '"split": "dev"' in line]
+    rounds = {line[8:13] for line in dev}  # "dlg-0", "dlg-3", …
+    assert len(rounds) >= 2
+    picked = [line for r in sorted(rounds) for line in [d for d in dev if d[8:13] == r][:2]]
+    data = tmp_path / "dialogues.jsonl"
+    data.write_text("\n".join(picked) + "\n")
+    out = tmp_path / "bid_model.json"
+    assert train_bids.main(["--model", str(model), "--data", str(data), "--out", str(out)]) == 0
+
+    meta = json.loads(out.read_text())
+    assert meta["features"] == list(FEATURES) and meta["threshold"] in train_bids.THRESHOLDS
+    assert set(meta["leave_one_round_out_f1"]["per_round"]) == rounds
+    loaded = SignalsModel.load(model, threads=1)
+    assert loaded.reach is not None and loaded.reach.weights.shape == (loaded.heads.dim,)
+    assert BidModel.load(out).weights.shape == (len(FEATURES),)

@@ -13,14 +13,29 @@ The outcome is read from the partner's next turn in the same exchange:
 - ``toward``: engages with the bid's content or feeling — asks more, shares the feeling, comforts,
   accepts the invitation, answers the question, or picks up the bid's words;
 - ``away``: no reply before the exchange ends, a token reply ("ok", "👍"), or a change of subject.
+
+Which messages are bids is decided, where the signals carry ``reach``, by a learned detector: a
+logistic regression over the rules' decision, the message's place in its exchange, a few signals
+(``FEATURES``) and its words (``reach``, from the signals model), fitted on the dev dialogues by
+``training/train_bids.py``. The rules alone found about half the bids of writers they were not
+written against; the detector keeps the rules' reading (kind, outcome) of the bids they agree on
+and gives the others the kind ``bid_kind`` reads (``news`` when none). Without ``reach`` (a model
+without ``reach.npz``) the rules decide alone.
 """
 
 from __future__ import annotations
 
+import functools
+import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
 
 from attune.measures.exchanges import Structure
 
@@ -384,10 +399,130 @@ def _rebuffed(structure: Structure, bids: Sequence[Bid], exchange: int, i: int) 
     return False
 
 
-def find_bids(structure: Structure, signals: Sequence[Signal]) -> list[Bid]:
-    """Every bid in the conversation with its outcome: at most one per turn (a burst is one
-    reach); after an exchange's first bid only invitations and re-asks reach again; once the
-    exchange turns hostile only shared feelings do."""
+def find_bids(
+    structure: Structure, signals: Sequence[Signal], model: BidModel | None = None
+) -> list[Bid]:
+    """Every bid in the conversation with its outcome.
+
+    Where the signals carry ``reach`` (the words' part, from the signals model), the learned bid
+    detector decides which messages are bids, reading the rules' decisions, the message's place
+    in the exchange and its words; otherwise the rules decide alone (``rule_bids``)."""
+    rules = rule_bids(structure, signals)
+    model = model or BidModel.shipped()
+    if model is None or not signals or any("reach" not in s for s in signals):
+        return rules
+    chosen = model.probability(bid_features(structure, signals, rules), signals) >= model.threshold
+    by_message = {b.message: b for b in rules}
+    texts = [m.text for m in structure.messages]
+    opening = {ex.messages[0] for ex in structure.exchanges}
+    bids = []
+    for i in np.flatnonzero(chosen).tolist():
+        if i in by_message:
+            bids.append(by_message[i])
+            continue
+        kind = bid_kind(texts[i], signals[i], opens_exchange=i in opening, follows_bid=False)
+        kind = kind or "news"
+        outcome, response, why = bid_outcome(structure, texts, signals, i, kind)
+        bids.append(Bid(i, kind, outcome, response, why))
+    return bids
+
+
+KINDS = ("question", "invitation", "feeling", "look", "affection", "news")
+FEATURES = (
+    "rule_bid",
+    *(f"kind_{k}" for k in ("none", *KINDS)),
+    "opens_exchange",
+    "same_sender_as_previous",
+    "log_minutes_since_previous",
+    "log_words",
+    "ends_with_question_mark",
+    "exclamation",
+    "disclosure",
+    "horseman",
+    "repair",
+    "previous_is_rule_bid",
+    "second_person",
+)
+
+
+def bid_features(
+    structure: Structure, signals: Sequence[Signal], rules: Sequence[Bid]
+) -> npt.NDArray[np.float64]:
+    """One row of ``FEATURES`` per message: what the learned detector reads besides the words."""
+    messages = structure.messages
+    ruled = {b.message for b in rules}
+    opening = {ex.messages[0] for ex in structure.exchanges}
+    out = np.zeros((len(messages), len(FEATURES)))
+    for i, m in enumerate(messages):
+        s, text = signals[i], m.text
+        kind = bid_kind(text, s, opens_exchange=i in opening, follows_bid=False)
+        previous = messages[i - 1] if i else None
+        gap = 0.0
+        if previous is not None and m.timestamp is not None and previous.timestamp is not None:
+            gap = max(0.0, (m.timestamp - previous.timestamp).total_seconds() / 60)
+        out[i] = (
+            i in ruled,
+            *(kind == k for k in (None, *KINDS)),
+            i in opening,
+            previous is not None and previous.sender == m.sender,
+            math.log1p(gap),
+            math.log1p(len(text.split())),
+            text.rstrip().endswith("?"),
+            "!" in text,
+            float(s.get("disclosure", 0)),
+            s.get("horseman") is not None,
+            bool(s.get("repair")),
+            i - 1 in ruled,
+            bool(SECOND_PERSON.search(text)),
+        )
+    return out
+
+
+BID_MODEL = Path(__file__).with_name("bid_model.json")
+
+
+@dataclass(frozen=True)
+class BidModel:
+    """The learned bid detector's non-word part: a logistic regression over ``FEATURES``
+    (standardised) plus the signals' ``reach``; fitted on the dev dialogues by
+    ``training/train_bids.py``."""
+
+    mean: npt.NDArray[np.float64]
+    scale: npt.NDArray[np.float64]
+    weights: npt.NDArray[np.float64]
+    bias: float
+    threshold: float
+
+    @classmethod
+    def load(cls, path: Path) -> BidModel:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+        if tuple(meta["features"]) != FEATURES:
+            raise ValueError(f"{path}: fitted on other features than this version computes")
+        return cls(
+            np.asarray(meta["mean"]),
+            np.asarray(meta["scale"]),
+            np.asarray(meta["weights"]),
+            float(meta["bias"]),
+            float(meta["threshold"]),
+        )
+
+    @classmethod
+    @functools.cache
+    def shipped(cls) -> BidModel | None:
+        return cls.load(BID_MODEL) if BID_MODEL.is_file() else None
+
+    def probability(
+        self, features: npt.NDArray[np.float64], signals: Sequence[Signal]
+    ) -> npt.NDArray[np.float64]:
+        reach = np.array([float(s["reach"]) for s in signals])
+        logit = ((features - self.mean) / self.scale) @ self.weights + reach + self.bias
+        return np.asarray(1.0 / (1.0 + np.exp(-logit)))
+
+
+def rule_bids(structure: Structure, signals: Sequence[Signal]) -> list[Bid]:
+    """Every bid the rules find, with its outcome: at most one per turn (a burst is one reach);
+    after an exchange's first bid only invitations and re-asks reach again; once the exchange
+    turns hostile only shared feelings do."""
     texts = [m.text for m in structure.messages]
     bids: list[Bid] = []
     for ex in structure.exchanges:

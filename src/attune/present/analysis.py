@@ -10,20 +10,28 @@ from attune.measures.analysis import Analysis, analyze
 from attune.measures.exchanges import analysable, couple
 from attune.present.jsonl import write_lines
 from attune.signals.jsonl import read_records, record_lines
+from attune.signals.model import REACH, default_model_dir
 
 if TYPE_CHECKING:
     from attune.signals.annotate import Annotator, Progress
 
 
-def cached_signals(cache: Path | None, conversation: Conversation) -> dict[str, dict[str, Any]]:
-    """Records from the cache whose message still has the same text (edited ones are redone)."""
+def cached_signals(
+    cache: Path | None, conversation: Conversation, model: Path | None = None
+) -> dict[str, dict[str, Any]]:
+    """Records from the cache whose message still has the same text (edited ones are redone);
+    none lacking ``reach`` when the model has it (written by an older model: the bid detector
+    needs it on every message)."""
     if cache is None or not cache.exists():
         return {}
     text_of = {m.id: m.text for m in conversation.messages}
+    need_reach = ((model or default_model_dir()) / REACH).is_file()
     return {
         mid: record
         for mid, record in read_records(cache).items()
-        if mid in text_of and record.get("text") == text_of[mid]
+        if mid in text_of
+        and record.get("text") == text_of[mid]
+        and (not need_reach or "reach" in record)
     }
 
 
@@ -36,7 +44,7 @@ def run_analysis(
 ) -> Analysis:
     """The analysis (the model loaded only if some signals are not cached); the cache is
     refreshed if given."""
-    known = cached_signals(cache, conversation)
+    known = cached_signals(cache, conversation, model)
     annotator: Annotator | None = None
     ids = {m.id for m in analysable(conversation, couple(conversation))}
     if not ids <= known.keys():

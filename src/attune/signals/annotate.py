@@ -50,7 +50,8 @@ embedding with the answered message's, null without context: how much a reply is
 answers), ``valence`` and ``arousal``
 (:mod:`attune.signals.affect`, for time series), ``counts`` (words, first-person singular and
 plural, second-person pronouns, absolutist words, emoji) and ``cues`` (the names of the rules that
-fired, so any label a rule set can be explained).
+fired, so any label a rule set can be explained), and ``reach`` where the model has it (the
+words' part of the bid detector's logit, :class:`attune.signals.model.Reach`).
 """
 
 from __future__ import annotations
@@ -381,6 +382,7 @@ class Annotator:
             pairs.setdefault(self._pair_key(item, row), len(pairs))
         pair = self._heads("pair", embeddings, list(pairs))
         link = answered_similarity(embeddings, list(pairs))
+        reach = None if self.model.reach is None else self.model.reach.of(embeddings).tolist()
         del embeddings
 
         cues_of = functools.lru_cache(maxsize=4096)(rules.cues)  # duplicates and recent contexts
@@ -389,6 +391,8 @@ class Annotator:
             k = pairs[self._pair_key(item, row)]
             heads.update(pair.row(k))
             heads["link"] = link[k]
+            if reach is not None:
+                heads["reach"] = round(reach[row[item.text]], 4)
             tense = rules.tense([cues_of(text) for text in item.context[-3:]])
             yield self._record(item, heads, cues_of(item.text), tense)
 
@@ -488,4 +492,5 @@ class Annotator:
             "arousal": heads["arousal"],
             "counts": cue.counts.as_dict(),
             "cues": list(fired),
+            **({"reach": heads["reach"]} if "reach" in heads else {}),
         }

@@ -1,6 +1,7 @@
 """Loading the signals model (``docs/signals_model.md``) and encoding texts with it.
 
-The model is a folder: ``encoder.onnx``, ``tokenizer.json``, ``heads.npz``, ``heads.json``. It is
+The model is a folder: ``encoder.onnx``, ``tokenizer.json``, ``heads.npz``, ``heads.json``, and
+optionally ``reach.npz`` (the words' part of the bid detector, :mod:`attune.measures.bids`). It is
 found, in this order, at the folder given by the caller, at ``$ATTUNE_MODEL_DIR``, or in the package
 (``attune/signals/model/``). Nothing is ever downloaded.
 """
@@ -28,6 +29,7 @@ ENCODER, TOKENIZER, HEADS_NPZ, HEADS_JSON = (
     "heads.npz",
     "heads.json",
 )
+REACH = "reach.npz"
 BATCH_SIZE = 64
 BATCH_TOKENS = 2048
 """At most this many padded tokens a batch (64 texts of up to 32 tokens; fewer when longer), so the
@@ -35,6 +37,33 @@ encoder's activations, and the memory arena that keeps them, stay small."""
 
 Progress = Callable[[int], None]
 """Called with the number of texts just encoded."""
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How much a message's words reach for the partner: a linear read of its embedding, the
+    words' share of the bid detector's logit (``training/train_bids.py`` fits both parts)."""
+
+    weights: npt.NDArray[np.float32]
+    shift: float
+
+    @classmethod
+    def load(cls, path: Path, dim: int) -> Reach | None:
+        """The file's weights, or None when the model has none."""
+        if not path.is_file():
+            return None
+        try:
+            with np.load(path) as data:
+                weights = np.asarray(data["weights"], dtype=np.float32)
+                shift = float(data["shift"])
+        except (OSError, KeyError, ValueError) as exc:
+            raise AttuneError(f"{path}: cannot read the reach weights ({exc})") from None
+        if weights.shape != (dim,):
+            raise AttuneError(f"{path}: {weights.shape[0]} weights for embeddings of {dim}")
+        return cls(weights, shift)
+
+    def of(self, embeddings: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        return np.asarray(embeddings @ self.weights + self.shift, dtype=np.float32)
 
 
 def default_model_dir() -> Path:
@@ -65,6 +94,7 @@ class SignalsModel:
     tokenizer: Any  # tokenizers.Tokenizer
     heads: Heads
     feeds_token_types: bool = False
+    reach: Reach | None = None
 
     @classmethod
     def load(
@@ -91,7 +121,8 @@ class SignalsModel:
             raise AttuneError(
                 f"{encoder}: embeddings of {width} values, but {HEADS_JSON} says dim {heads.dim}"
             )
-        return cls(folder, session, tokenizer, heads, "token_type_ids" in inputs)
+        reach = Reach.load(folder / REACH, heads.dim)
+        return cls(folder, session, tokenizer, heads, "token_type_ids" in inputs, reach)
 
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
         """Token ids of each text (with [CLS]/[SEP], truncated to the model's max length)."""
