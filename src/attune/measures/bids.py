@@ -26,8 +26,8 @@ without ``reach.npz``) the rules decide alone.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -448,33 +448,58 @@ FEATURES = (
 def bid_features(
     structure: Structure, signals: Sequence[Signal], rules: Sequence[Bid]
 ) -> npt.NDArray[np.float64]:
-    """One row of ``FEATURES`` per message: what the learned detector reads besides the words."""
+    """One row of ``FEATURES`` per message: what the learned detector reads besides the words
+    (built column by column; a text's kind is read once per distinct text and signals)."""
     messages = structure.messages
-    ruled = {b.message for b in rules}
-    opening = {ex.messages[0] for ex in structure.exchanges}
-    out = np.zeros((len(messages), len(FEATURES)))
-    for i, m in enumerate(messages):
-        s, text = signals[i], m.text
-        kind = bid_kind(text, s, opens_exchange=i in opening, follows_bid=False)
-        previous = messages[i - 1] if i else None
-        gap = 0.0
-        if previous is not None and m.timestamp is not None and previous.timestamp is not None:
-            gap = max(0.0, (m.timestamp - previous.timestamp).total_seconds() / 60)
-        out[i] = (
-            i in ruled,
-            *(kind == k for k in (None, *KINDS)),
-            i in opening,
-            previous is not None and previous.sender == m.sender,
-            math.log1p(gap),
-            math.log1p(len(text.split())),
-            text.rstrip().endswith("?"),
-            "!" in text,
-            float(s.get("disclosure", 0)),
-            s.get("horseman") is not None,
-            bool(s.get("repair")),
-            i - 1 in ruled,
-            bool(SECOND_PERSON.search(text)),
+    n = len(messages)
+    texts = [m.text for m in messages]
+    ruled = np.zeros(n)
+    ruled[[b.message for b in rules]] = 1.0
+    opening = np.zeros(n, dtype=bool)
+    opening[[ex.messages[0] for ex in structure.exchanges]] = True
+    kind_of: dict[tuple[Any, ...], int] = {}
+    kinds = np.zeros(n, dtype=np.int64)
+    column = {k: j for j, k in enumerate((None, *KINDS))}
+    for i, (text, s) in enumerate(zip(texts, signals, strict=True)):
+        key: tuple[Any, ...] = (text, opening[i], s.get("horseman"), s.get("repair"))
+        key += (
+            s.get("question_type"),
+            s.get("disclosure", 0),
+            tuple(s.get("emotion_labels") or ()),
         )
+        if key not in kind_of:
+            kind = bid_kind(text, s, opens_exchange=bool(opening[i]), follows_bid=False)
+            kind_of[key] = column[kind]
+        kinds[i] = kind_of[key]
+    stamps = np.array(
+        [np.nan if m.timestamp is None else m.timestamp.timestamp() for m in messages]
+    )
+    gap = np.zeros(n)
+    if n > 1:
+        gap[1:] = np.nan_to_num(np.maximum(np.diff(stamps) / 60.0, 0.0), nan=0.0)
+    senders = [m.sender for m in messages]
+    same = np.array([False, *(a == b for a, b in itertools.pairwise(senders))][:n])
+    second = {t: bool(SECOND_PERSON.search(t)) for t in set(texts)}
+    previous_ruled = np.zeros(n)
+    previous_ruled[1:] = ruled[:-1]
+    columns = [
+        ruled,
+        *(kinds == j for j in range(len(KINDS) + 1)),
+        opening,
+        same,
+        np.log1p(gap),
+        np.log1p([len(t.split()) for t in texts]),
+        [t.rstrip().endswith("?") for t in texts],
+        ["!" in t for t in texts],
+        [float(s.get("disclosure", 0)) for s in signals],
+        [s.get("horseman") is not None for s in signals],
+        [bool(s.get("repair")) for s in signals],
+        previous_ruled,
+        [second[t] for t in texts],
+    ]
+    out = np.zeros((n, len(FEATURES)))
+    for j, values in enumerate(columns):
+        out[:, j] = values
     return out
 
 
