@@ -427,10 +427,8 @@ def find_bids(
     return bids
 
 
-KINDS = ("question", "invitation", "feeling", "look", "affection", "news")
 FEATURES = (
     "rule_bid",
-    *(f"kind_{k}" for k in ("none", *KINDS)),
     "opens_exchange",
     "same_sender_as_previous",
     "log_minutes_since_previous",
@@ -448,8 +446,9 @@ FEATURES = (
 def bid_features(
     structure: Structure, signals: Sequence[Signal], rules: Sequence[Bid]
 ) -> npt.NDArray[np.float64]:
-    """One row of ``FEATURES`` per message: what the learned detector reads besides the words
-    (built column by column; a text's kind is read once per distinct text and signals)."""
+    """One row of ``FEATURES`` per message: what the learned detector reads besides the words,
+    built column by column (cheap: no pattern is matched again; the rules' kinds were left out
+    as they added nothing measurable, leave-one-round-out F1 0.829 with them, 0.824 without)."""
     messages = structure.messages
     n = len(messages)
     texts = [m.text for m in messages]
@@ -457,20 +456,6 @@ def bid_features(
     ruled[[b.message for b in rules]] = 1.0
     opening = np.zeros(n, dtype=bool)
     opening[[ex.messages[0] for ex in structure.exchanges]] = True
-    kind_of: dict[tuple[Any, ...], int] = {}
-    kinds = np.zeros(n, dtype=np.int64)
-    column = {k: j for j, k in enumerate((None, *KINDS))}
-    for i, (text, s) in enumerate(zip(texts, signals, strict=True)):
-        key: tuple[Any, ...] = (text, opening[i], s.get("horseman"), s.get("repair"))
-        key += (
-            s.get("question_type"),
-            s.get("disclosure", 0),
-            tuple(s.get("emotion_labels") or ()),
-        )
-        if key not in kind_of:
-            kind = bid_kind(text, s, opens_exchange=bool(opening[i]), follows_bid=False)
-            kind_of[key] = column[kind]
-        kinds[i] = kind_of[key]
     stamps = np.array(
         [np.nan if m.timestamp is None else m.timestamp.timestamp() for m in messages]
     )
@@ -482,9 +467,8 @@ def bid_features(
     second = {t: bool(SECOND_PERSON.search(t)) for t in set(texts)}
     previous_ruled = np.zeros(n)
     previous_ruled[1:] = ruled[:-1]
-    columns = [
+    columns: list[Any] = [
         ruled,
-        *(kinds == j for j in range(len(KINDS) + 1)),
         opening,
         same,
         np.log1p(gap),
