@@ -178,7 +178,7 @@ MEASURE_GROUPS: dict[str, Callable[[View], Any]] = {
 }
 # Groups that never read the bids: a forked child computes them while the parent finds the bids
 # and computes the rest (about half the time each, profiled on a 50,000-message chat).
-WITHOUT_BIDS = ("attunement", "vulnerability")
+WITHOUT_BIDS = ("structure", "attunement", "vulnerability", "safety")
 
 
 class BidsNotFoundYet(list[Bid]):
