@@ -320,3 +320,17 @@ def test_heads_json_must_fit_the_contract(
     with pytest.raises(AttuneError, match=message) as info:
         Annotator.load(variant(tiny_model_dir, tmp_path, edit), threads=1)
     assert "heads.json" in str(info.value)
+
+
+def test_taking_an_apology_reads_the_messages_before_it(annotator: Annotator) -> None:
+    """The annotator passes the answered messages to the rules: "ok. thank you" after an
+    apology in a row is a repair (coding decision 7), and the rule that says so is named."""
+    row, apology = "you always leave the gate open!!", "sorry, that was mean"
+    taken, alone = annotator.annotate(
+        [
+            Item(id=1, text="ok. thank you", context=(row, apology)),
+            Item(id=2, text="ok. thank you", context=("the parcel came",)),
+        ]
+    )
+    assert taken["repair"] is True and "repair.accepted" in taken["cues"]
+    assert "repair.accepted" not in alone["cues"]

@@ -15,8 +15,9 @@ def safety(text: str) -> set[str]:
 
 
 def in_context(text: str, *context: str) -> tuple[str | None, bool]:
-    """(horseman, repair) of ``text`` answering ``context``."""
-    horseman, repair, _ = cues(text).in_context(rules.tense([cues(c) for c in context]))
+    """(horseman, repair) of ``text`` answering ``context`` (oldest first)."""
+    before = [cues(c) for c in context]
+    horseman, repair, _ = cues(text).in_context(rules.tense(before), rules.after_repair(before))
     return horseman, repair
 
 
@@ -361,6 +362,11 @@ REPAIR_ALWAYS = [
     "sorry I snapped at you earlier",
     "I'm sorry for being grumpy this morning",
     "truce? 🏳️",
+    "sorry, that came out wrong",
+    "ok that was harsh, sorry. you look good in everything",
+    "sorry i went off at you, i was panicking about the fee",
+    "Ken. I'm sorry about the medal remark.",
+    "hmph. fine. forgiven. mostly 😤",
 ]
 
 
@@ -377,6 +383,21 @@ def test_apology_and_agreement_are_repair_during_tension_only() -> None:
     assert in_context("I'm sorry", "did you get the milk?")[1] is False
     assert in_context("sorry I'm late!")[1] is False
     assert in_context("sorry to hear that", tense)[1] is False
+
+
+def test_taking_an_apology_is_a_repair_only_when_it_answers_one() -> None:
+    """Coding decision 7: accepting a repair attempt is itself a repair; a bare "ok." or
+    "fine." that ends a row takes nothing."""
+    row = "you always leave the gate open!!"
+    apology = "sorry, that was mean. you're right about the gate"
+    assert in_context("ok. thank you", row, apology)[1] is True
+    assert in_context("😂 ok thank u", row, apology)[1] is True
+    assert in_context("ok. yes pls, the gel one", row, "sorry. i'll get you the cream")[1] is True
+    assert in_context("ok.", row, apology)[1] is False
+    assert in_context("Fine.", row, apology)[1] is False
+    assert in_context("thank you", "here's the link you wanted")[1] is False  # no apology
+    assert in_context("thank you", "sorry i'm late, traffic")[1] is False  # no row before it
+    assert in_context("thanks a lot 🙄", row, apology)[1] is False  # sarcasm: contempt
 
 
 def test_a_message_with_a_horseman_is_not_a_soft_repair() -> None:

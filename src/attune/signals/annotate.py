@@ -42,7 +42,8 @@ only add to the head (recall), never remove what the head found:
   A terse reply ("fine.", "forget it") is stonewalling only when the exchange is tense, and so is
   the head's stonewalling.
 - ``repair``: the head, or an explicit repair rule ("let's start over", "sorry I snapped"), or an
-  apology/agreement/affection while the exchange is tense.
+  apology/agreement/affection while the exchange is tense, or a reply that takes a repair attempt
+  ("ok. thank you", "it's ok", "forgiven": accepting a repair is one, per the coding decisions).
 - ``safety``: the union of the head (per-label thresholds) and the rules — recall first.
 
 Added fields (the contract allows additions): ``link`` (cosine similarity of the message's
@@ -393,8 +394,10 @@ class Annotator:
             heads["link"] = link[k]
             if reach is not None:
                 heads["reach"] = round(reach[row[item.text]], 4)
-            tense = rules.tense([cues_of(text) for text in item.context[-3:]])
-            yield self._record(item, heads, cues_of(item.text), tense)
+            context = [cues_of(text) for text in item.context[-4:]]
+            tense = rules.tense(context)
+            after = rules.after_repair(context)
+            yield self._record(item, heads, cues_of(item.text), tense, after)
 
     def _encode(
         self, texts: list[str], batch_size: int, progress: Callable[[int], None]
@@ -458,7 +461,12 @@ class Annotator:
         return [self._emotion_names[j] for j in ranked.tolist()]
 
     def _record(
-        self, item: Item, heads: Mapping[str, Any], cue: rules.Cues, tense: bool
+        self,
+        item: Item,
+        heads: Mapping[str, Any],
+        cue: rules.Cues,
+        tense: bool,
+        after_repair: bool = False,
     ) -> dict[str, Any]:
         question = cue.question
         listening = heads["listening"]
@@ -470,7 +478,7 @@ class Annotator:
                 mi = "question"
         is_question = question.is_question or mi == "question" or listening == "question"
         question_type = (question.type or heads["question_type"]) if is_question else None
-        horseman, repair, fired = cue.in_context(tense)
+        horseman, repair, fired = cue.in_context(tense, after_repair)
         return {
             "id": item.id,
             "emotions": heads["emotions"],

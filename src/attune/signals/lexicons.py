@@ -410,15 +410,34 @@ REPAIR_EXPLICIT = (
     r" (?:fight|argument|row)|that)\b|\bi overreacted\b|\bi shouldn'?t have (?:said|yelled|snapped"
     r"|shouted|gone off)\b|\bpeace offering\b|\bcan we (?:please )?be ok(?:ay)?\b|\bare we ok(?:ay)?\b"
     r"|\bfriends again\b|\bstill love (?:you|u)\b"
+    # owning a remark: "sorry, that came out wrong", "ok that was harsh, sorry", "sorry i went off"
+    r"|\bsorry\b[^.!?]{0,12}\b(?:that|it) (?:was|came out|sounded) (?:a bit |so |really |too )?"
+    r"(?:mean|harsh|snappy|rude|unfair|wrong|out of line|uncalled for|low|nasty|petty)\b"
+    r"|\b(?:that|it) (?:was|sounded) (?:a bit |so |really |too )?(?:mean|harsh|snappy|rude|unfair"
+    r"|out of line|uncalled for|low|nasty|petty)\b[^.!?]{0,12}\bsorry\b|\b(?:that|it) came out wrong\b"
+    r"|\bsorry (?:i|for|about) (?:\w+ ){0,3}(?:went off|lost (?:it|my temper)|blew up|kicked off"
+    r"|took it out on|bit (?:your|ur) head off)|\bsorry (?:about|for) the (?:\w+ ){0,2}(?:remark"
+    r"|comment|dig)\b|\bi owe (?:you|u) an apology\b"
+    # accepting one (coding decision 7): "forgiven", "apology accepted"
+    r"|\bforgiven\b|\bapology accepted\b"
 )
 REPAIR_SOFT = (
     r"\b(?:i'?m|im|i am) (?:so |really )?sorry\b|^sorry\b|\bmy bad\b|\bmy fault\b|\bi was wrong\b"
     r"|\b(?:you'?re|you are|ur|u r) (?:right|not wrong)\b|\bfair (?:point|enough)\b|\bi hear (?:you|u)\b"
     r"|\bgood point\b|\byou have a point\b|\bi (?:get|see) (?:your point|what you mean|it)\b"
     r"|\bi love (?:you|u)\b|\blove (?:you|u)\b|\bhug\b|🫂|❤|🥺|\bcome here\b|\bi apologi[sz]e\b"
-    r"|\bi understand\b|\bagreed\b|\bok(?:ay)?,? you win\b"
+    r"|\bi understand\b|\bagreed\b|\bok(?:ay)?,? you win\b|\bi (?:messed|screwed|fucked) up\b"
+    r"|^\W{0,3}(?:ok(?:ay)?|oh|ah(?: \w+)?|yeah)[.,!]? sorry\b"
 )
 """Apology, agreement, affection: repair when the exchange is tense (judged from the context)."""
+
+ACCEPTANCE = (
+    r"^\W{0,3}(?:(?:thanks?|thank (?:you|u)|ty|it'?s (?:ok|okay|fine|alright|all good)|that'?s (?:ok"
+    r"|okay|fine|alright)|all good|no worries|i know|deal|aw+)\b"
+    r"|(?:ok(?:ay)?|yes|yeah|yep|alright|fine|oh|hmph)\b\W{0,3}\w|😂|❤|🥰|😘|🫂)"
+)
+"""How a reply that takes an apology starts — warm words, or "ok"/"yes" with more after it (a bare
+"ok." or "fine." ends a row without taking anything): a repair when it answers one (decision 7)."""
 
 TENSION = (
     r"\b(?:angry|furious|pissed|livid|fuming|annoyed|irritated|fed up|sick of|sick and tired|had enough"

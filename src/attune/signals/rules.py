@@ -38,7 +38,14 @@ from typing import Any, Literal
 from attune.signals import lexicons as lx
 
 Signal = Literal[
-    "safety", "horseman", "antidote", "validation", "repair", "disclosure", "stonewalling_terse"
+    "safety",
+    "horseman",
+    "antidote",
+    "validation",
+    "repair",
+    "disclosure",
+    "stonewalling_terse",
+    "repair_accepted",
 ]
 QuestionType = Literal["open", "closed"]
 
@@ -492,6 +499,15 @@ rule(
 )
 
 rule(
+    "repair.accepted",
+    "repair_accepted",
+    "repair",
+    lx.ACCEPTANCE,
+    tension=True,
+    description="'ok.', 'thank you', 'it's ok', '😂' opening the answer to a repair attempt",
+)
+
+rule(
     "disclosure.emotional",
     "disclosure",
     "2",
@@ -565,9 +581,14 @@ class Cues:
     counts: Counts = field(default_factory=Counts)
     tense: bool = False
     """The text itself shows conflict (anger words, a horseman, invalidation, a threat)."""
+    accepting: bool = False
+    """It opens like taking an apology ("ok.", "thank you", "it's ok", "😂")."""
 
-    def in_context(self, tense_context: bool) -> tuple[str | None, bool, tuple[str, ...]]:
-        """(horseman, repair, fired rule names) once it is known whether the exchange is tense."""
+    def in_context(
+        self, tense_context: bool, after_repair: bool = False
+    ) -> tuple[str | None, bool, tuple[str, ...]]:
+        """(horseman, repair, fired rule names) once it is known whether the exchange is tense
+        and whether this answers a repair attempt."""
         horseman, repair, fired = self.horseman, self.repair, self.fired
         if tense_context and self.stonewalling_if_tense and horseman is None:
             horseman = "stonewalling"
@@ -575,6 +596,9 @@ class Cues:
         if tense_context and self.repair_if_tense and not repair and horseman is None:
             repair = True
             fired = (*fired, "repair.soft")
+        if after_repair and self.accepting and not repair and horseman is None:
+            repair = True
+            fired = (*fired, "repair.accepted")
         return horseman, repair, fired
 
 
@@ -618,12 +642,22 @@ def cues(text: str) -> Cues:
         question=question(norm),
         counts=counts(norm),
         tense=tense,
+        accepting="repair.accepted" in fired,
     )
 
 
 def tense(context: Sequence[Cues]) -> bool:
     """An exchange is tense when any of its last three messages shows conflict."""
     return any(c.tense for c in context[-3:])
+
+
+def after_repair(context: Sequence[Cues]) -> bool:
+    """The message answered (the last of ``context``) is a repair attempt: explicit, or an
+    apology or agreement made while the exchange was tense."""
+    if not context:
+        return False
+    answered = context[-1]
+    return answered.repair or (answered.repair_if_tense and tense(context[:-1]))
 
 
 def counts(norm: str) -> Counts:
