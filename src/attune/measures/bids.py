@@ -528,12 +528,33 @@ class BidModel:
         return np.asarray(1.0 / (1.0 + np.exp(-logit)))
 
 
+def _kind_reader() -> Any:
+    """``bid_kind``, remembered for a conversation: chats repeat their short texts ("ok", "lol",
+    "love you") with the same signals thousands of times."""
+    seen: dict[tuple[Any, ...], str | None] = {}
+
+    def read(
+        text: str, s: Signal, opens: bool, follows: bool, tense: bool, rebuffed: bool
+    ) -> str | None:
+        key: tuple[Any, ...] = (text, opens, follows, tense, rebuffed, s.get("horseman"))
+        key += (s.get("repair"), s.get("question_type"), s.get("disclosure", 0))
+        key += tuple(s.get("emotion_labels") or ())
+        if key not in seen:
+            seen[key] = bid_kind(
+                text, s, opens_exchange=opens, follows_bid=follows, tense=tense, rebuffed=rebuffed
+            )
+        return seen[key]
+
+    return read
+
+
 def rule_bids(structure: Structure, signals: Sequence[Signal]) -> list[Bid]:
     """Every bid the rules find, with its outcome: at most one per turn (a burst is one reach);
     after an exchange's first bid only invitations and re-asks reach again; once the exchange
     turns hostile only shared feelings do."""
     texts = [m.text for m in structure.messages]
     bids: list[Bid] = []
+    read_kind = _kind_reader()
     for ex in structure.exchanges:
         follows_bid = tense = False
         for t in ex.turns:
@@ -546,13 +567,13 @@ def rule_bids(structure: Structure, signals: Sequence[Signal]) -> list[Bid]:
                 if not turn_has_bid and run_up:
                     announced = True  # the content that follows in the burst is the bid
                 elif not turn_has_bid:
-                    kind = bid_kind(
+                    kind = read_kind(
                         texts[i],
                         signals[i],
-                        opens_exchange=i == ex.messages[0],
-                        follows_bid=follows_bid,
-                        tense=tense,
-                        rebuffed=follows_bid and _rebuffed(structure, bids, ex.index, i),
+                        i == ex.messages[0],
+                        follows_bid,
+                        tense,
+                        follows_bid and _rebuffed(structure, bids, ex.index, i),
                     )
                     if kind is None and announced and not TOKEN_REPLY.search(texts[i]):
                         kind = "news"
