@@ -525,7 +525,7 @@ class BidModel:
     ) -> npt.NDArray[np.float64]:
         reach = np.array([float(s["reach"]) for s in signals])
         logit = ((features - self.mean) / self.scale) @ self.weights + reach + self.bias
-        return np.asarray(1.0 / (1.0 + np.exp(-logit)))
+        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(logit, -50.0, 50.0))))
 
 
 def _kind_reader() -> Any:
