@@ -334,3 +334,23 @@ def test_taking_an_apology_reads_the_messages_before_it(annotator: Annotator) ->
     )
     assert taken["repair"] is True and "repair.accepted" in taken["cues"]
     assert "repair.accepted" not in alone["cues"]
+
+
+def test_a_calm_answer_to_a_vulnerable_disclosure_carries_no_head_horseman(
+    annotator: Annotator,
+) -> None:
+    """Reassurance ("you're not your dad") answering a fear is not criticism (codebook), whatever
+    the head says; a rule-named horseman still counts, and so does one in a tense exchange."""
+    from attune.signals import rules
+
+    fear = "I'm scared I'll end up like my dad"
+    assert rules.reassures(rules.cues(fear), rules.cues("you're not your dad"))
+    assert not rules.reassures(rules.cues(fear), rules.cues("you always make it about you"))
+    assert not rules.reassures(rules.cues("did you get milk?"), rules.cues("you're not your dad"))
+    assert not rules.reassures(
+        rules.cues("I'm so angry and scared!!!"), rules.cues("you're not your dad")
+    )
+    (calm,) = annotator.annotate([Item(id=1, text="you're not your dad", context=(fear,))])
+    assert calm["horseman"] is None
+    (rule,) = annotator.annotate([Item(id=2, text="you always make it about you", context=(fear,))])
+    assert rule["horseman"] == "criticism"

@@ -40,7 +40,9 @@ only add to the head (recall), never remove what the head found:
 - ``horseman`` / ``antidote``: a rule when one fires (contempt > criticism > defensiveness >
   stonewalling; self-soothing > responsibility > gentle start-up > appreciation), else the head.
   A terse reply ("fine.", "forget it") is stonewalling only when the exchange is tense, and so is
-  the head's stonewalling.
+  the head's stonewalling; the head's horseman is dropped in a calm answer to a vulnerable
+  disclosure that no rule marks as hostile ("you're not your dad" to "I'm scared I'll end up like
+  my dad" is reassurance).
 - ``repair``: the head, or an explicit repair rule ("let's start over", "sorry I snapped"), or an
   apology/agreement/affection while the exchange is tense, or a reply that takes a repair attempt
   ("ok. thank you", "it's ok", "forgiven": accepting a repair is one, per the coding decisions).
@@ -397,7 +399,10 @@ class Annotator:
             context = [cues_of(text) for text in item.context[-4:]]
             tense = rules.tense(context)
             after = rules.after_repair(context)
-            yield self._record(item, heads, cues_of(item.text), tense, after)
+            cue = cues_of(item.text)
+            if context and rules.reassures(context[-1], cue):
+                heads["horseman"] = None  # the head reads "you're not your dad" as criticism
+            yield self._record(item, heads, cue, tense, after)
 
     def _encode(
         self, texts: list[str], batch_size: int, progress: Callable[[int], None]

@@ -651,6 +651,15 @@ def tense(context: Sequence[Cues]) -> bool:
     return any(c.tense for c in context[-3:])
 
 
+def reassures(answered: Cues, reply: Cues) -> bool:
+    """A calm reply, with no horseman the rules can name, to a vulnerable disclosure made calmly:
+    there the horseman head (trained on conflict) mistakes reassurance ("you're not a burden")
+    for criticism, and the codebook calls it neither."""
+    return (
+        answered.disclosure >= 2 and not answered.tense and not reply.tense and not reply.horseman
+    )
+
+
 def after_repair(context: Sequence[Cues]) -> bool:
     """The message answered (the last of ``context``) is a repair attempt: explicit, or an
     apology or agreement made while the exchange was tense."""
