@@ -397,12 +397,7 @@ class Annotator:
             if reach is not None:
                 heads["reach"] = round(reach[row[item.text]], 4)
             context = [cues_of(text) for text in item.context[-4:]]
-            tense = rules.tense(context)
-            after = rules.after_repair(context)
-            cue = cues_of(item.text)
-            if context and rules.reassures(context[-1], cue):
-                heads["horseman"] = None  # the head reads "you're not your dad" as criticism
-            yield self._record(item, heads, cue, tense, after)
+            yield self._record(item, heads, cues_of(item.text), context)
 
     def _encode(
         self, texts: list[str], batch_size: int, progress: Callable[[int], None]
@@ -450,10 +445,13 @@ class Annotator:
         return _Outputs(self, {name: np.concatenate(p) for name, p in parts.items()})
 
     @staticmethod
-    def _head_horseman(value: str | None, tense: bool) -> str | None:
-        """The head's horseman, except stonewalling outside tension: read alone, "ok", "no" or
-        "cool" look like shutting down, but only a row makes them so (codebook)."""
-        return None if value == "stonewalling" and not tense else value
+    def _head_horseman(value: str | None, tense: bool, reassuring: bool) -> str | None:
+        """The head's horseman, except stonewalling outside tension — read alone, "ok", "no" or
+        "cool" look like shutting down, but only a row makes them so (codebook) — and any in
+        reassurance, which the head reads as criticism ("you're not your dad")."""
+        if reassuring or (value == "stonewalling" and not tense):
+            return None
+        return value
 
     def _emotion_labels(self, probs: npt.NDArray[np.float32]) -> list[str]:
         """Labels at or above their thresholds, most probable first; ``neutral`` alone if none."""
@@ -470,9 +468,11 @@ class Annotator:
         item: Item,
         heads: Mapping[str, Any],
         cue: rules.Cues,
-        tense: bool,
-        after_repair: bool = False,
+        context: Sequence[rules.Cues],
     ) -> dict[str, Any]:
+        """The record of ``item``; ``context``: the rules' cues of the messages before it, the
+        last being the one it answers."""
+        tense = rules.tense(context)
         question = cue.question
         listening = heads["listening"]
         mi = heads["mi_behaviour"]
@@ -483,7 +483,8 @@ class Annotator:
                 mi = "question"
         is_question = question.is_question or mi == "question" or listening == "question"
         question_type = (question.type or heads["question_type"]) if is_question else None
-        horseman, repair, fired = cue.in_context(tense, after_repair)
+        horseman, repair, fired = cue.in_context(tense, rules.after_repair(context))
+        reassuring = bool(context) and rules.reassures(context[-1], cue)
         return {
             "id": item.id,
             "emotions": heads["emotions"],
@@ -496,7 +497,7 @@ class Annotator:
             "intimacy": heads["intimacy"],
             "validation": cue.validation or heads["validation"],
             "disclosure": max(heads["disclosure"], cue.disclosure),
-            "horseman": horseman or self._head_horseman(heads["horseman"], tense),
+            "horseman": horseman or self._head_horseman(heads["horseman"], tense, reassuring),
             "antidote": cue.antidote or heads["antidote"],
             "repair": bool(repair or heads["repair"]),
             "safety": [s for s in SAFETY if s in cue.safety or s in heads["safety"]],
