@@ -207,6 +207,17 @@ def write_card(
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+def replace_section(card: Path, heading: str, body: str) -> None:
+    """Put ``heading`` and ``body`` in the model card, replacing that section where it is (the
+    sections after it kept) or adding it at the end; a folder without a card is left alone.
+    For what is measured after the card is written (confidence, the bid reach)."""
+    if not card.exists():
+        return
+    before, _, rest = card.read_text(encoding="utf-8").partition(f"\n{heading}\n")
+    after = rest[rest.find("\n## ") :] if "\n## " in rest else ""
+    card.write_text(f"{before.rstrip(chr(10))}\n\n{heading}\n\n{body}{after}", encoding="utf-8")
+
+
 def _distillation_section(add: Any, d: dict[str, Any]) -> None:
     frozen = (
         "; the word-embedding table stayed the pretrained one"

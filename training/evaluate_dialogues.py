@@ -31,6 +31,7 @@ from attune.measures.bids import bid_kind, bid_outcome, find_bids
 from attune.measures.exchanges import structure
 from attune.signals.annotate import Annotator
 from attune.signals.model import default_model_dir
+from training import card
 
 DIALOGUES = Path(__file__).parent / "labelled" / "dialogues.jsonl"
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -275,14 +276,11 @@ def write_confidence(
     labels = meta["heads"]["safety"]["labels"]
     meta["heads"]["safety"]["thresholds"] = [safety[label] for label in labels]
     path.write_text(dump_heads_json(meta))
-    card = model_dir / "MODEL_CARD.md"
-    if card.exists():
-        text, _, rest = card.read_text().partition(f"\n{CARD_SECTION}\n")
-        text = text.rstrip("\n")
-        after = rest[rest.find("\n## ") :] if "\n## " in rest else ""  # later sections kept
-        rows = "\n".join(f"| `{h}` | {v:.2f} |" for h, v in chosen.items())
-        card.write_text(
-            f"{text}\n\n{CARD_SECTION}\n\n"
+    rows = "\n".join(f"| `{h}` | {v:.2f} |" for h, v in chosen.items())
+    card.replace_section(
+        model_dir / "MODEL_CARD.md",
+        CARD_SECTION,
+        (
             "Trained on hand-written sets rich in conflict, the `horseman`, `validation` and "
             "`repair` heads overcall on everyday chat. Each asserts a label only when its "
             "probability reaches `min_probability` (heads.json), tuned after training by "
@@ -304,8 +302,9 @@ def write_confidence(
             + "); the explicit-wording rules "
             "in `attune.signals.rules` still flag every case they match, with no threshold. "
             "Safety detection is the weakest part of this model: read it as a prompt to look, "
-            "never as an all-clear.\n" + after
-        )
+            "never as an all-clear.\n"
+        ),
+    )
 
 
 def _number(dialogue_id: str) -> int:

@@ -27,6 +27,7 @@ from attune.measures.bids import BID_MODEL, FEATURES, bid_features, rule_bids
 from attune.measures.exchanges import structure
 from attune.signals.annotate import Annotator
 from attune.signals.model import REACH, default_model_dir
+from training import card
 from training.evaluate_dialogues import DIALOGUES, conversation_of, prf
 
 L2 = (0.001, 0.003, 0.01, 0.03)
@@ -94,18 +95,12 @@ def leave_one_round_out(x: F64, y: F64, rounds: Sequence[str]) -> dict[tuple[flo
 CARD_SECTION = "## Bid reach (`reach.npz`)"
 
 
-def write_card_section(card: Path, record: dict[str, Any], dim: int) -> None:
-    """Describe reach.npz in the model card (replacing an earlier description), so the card
-    stays true to every file of the folder."""
-    if not card.exists():
-        return
-    text = card.read_text(encoding="utf-8")
-    head, _, rest = text.partition(f"\n{CARD_SECTION}\n")
-    tail = rest[rest.find("\n## ") :] if "\n## " in rest else ""
+def card_section(record: dict[str, Any], dim: int) -> str:
+    """The model card's description of reach.npz, so the card stays true to every file of the
+    folder."""
     per_round = record["leave_one_round_out_f1"]["per_round"]
     rules = record["rules_f1_same_rounds"]
-    section = (
-        f"\n{CARD_SECTION}\n\n"
+    return (
         f"{dim} weights and a shift: `reach` = embedding · weights + shift, the words' share of "
         "the bid detector's logit (`attune.measures.bids`; the rest — the rules' decision, the "
         "message's place in its exchange, a few signals — is `bid_model.json` beside that "
@@ -117,7 +112,6 @@ def write_card_section(card: Path, record: dict[str, Any], dim: int) -> None:
         + ". The rules were written on some of these rounds, so their figures there are "
         "optimistic. Held-out figures on test_internal: docs/measures.md.\n"
     )
-    card.write_text(head.rstrip("\n") + "\n" + section + tail, encoding="utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -161,7 +155,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "reach": f"{REACH} in the signals model ({embeds.shape[1]} weights)",
     }
     args.out.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
-    write_card_section(model_dir / "MODEL_CARD.md", record, embeds.shape[1])
+    card.replace_section(
+        model_dir / "MODEL_CARD.md", CARD_SECTION, card_section(record, embeds.shape[1])
+    )
     for (a, t), row in sorted(table.items()):
         rounds_f1 = " ".join(f"{r} {v:.3f}" for r, v in row["per_round"].items())
         print(f"  l2 {a:<6} threshold {t:<5} {rounds_f1}  mean {row['mean']:.3f}")
