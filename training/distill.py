@@ -48,9 +48,11 @@ from training.export import (  # noqa: E402
 )
 from training.model import (  # noqa: E402
     TINY_RANDOM,
+    add_state_options,
     base_word_embeddings,
     freeze_word_embeddings,
     load_encoder,
+    load_weights,
     mean_pool,
     restore_state,
     save_state,
@@ -108,12 +110,7 @@ def teacher_from_onnx(path: Path, config: BertConfig) -> BertModel:
         linear = ".".join(node.name.split(f"/{layer}/")[1].split("/")[:-1])
         weight = _dequantised(inits, node.input[1].removesuffix("_quantized"), 1)
         state[f"encoder.{layer}.{linear}.weight"] = torch.from_numpy(weight.T.copy())
-    missing, unexpected = model.load_state_dict(state, strict=False)
-    missing = [m for m in missing if not m.endswith("position_ids")]
-    if missing or unexpected:
-        raise SystemExit(
-            f"{path}: cannot rebuild the encoder (missing {missing}, extra {unexpected})"
-        )
+    load_weights(model, state, path, "cannot rebuild the encoder")
     return model.eval()
 
 
@@ -229,17 +226,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--min-cosine", type=float, default=0.99)
     p.add_argument("--device", default="cpu", help="cpu or cuda (training only)")
     p.add_argument("--encoder", default=None, help="the base model folder (default: MiniLM)")
-    p.add_argument(
-        "--freeze-word-embeddings",
-        action=argparse.BooleanOptionalAction,
-        default=False,
-        help="keep the pretrained word-embedding table (float16-rounded) as it is",
+    add_state_options(
+        p, saves="also save the student here", restores="skip training: the student of --save-state"
     )
-    p.add_argument("--save-state", type=Path, default=None, help="also save the student here")
     p.add_argument("--train-only", action="store_true", help="stop after --save-state")
-    p.add_argument(
-        "--from-state", type=Path, default=None, help="skip training: the student of --save-state"
-    )
     return p.parse_args(argv)
 
 

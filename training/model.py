@@ -7,6 +7,7 @@ A head is ``gelu(x @ w1 + b1) @ w2 + b2`` with exact (erf) GELU, on ``x = e`` (`
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import numpy as np
@@ -112,6 +113,19 @@ class PooledEncoder(nn.Module):
 WORD_EMBEDDINGS = "embeddings.word_embeddings.weight"
 
 
+def add_state_options(parser: argparse.ArgumentParser, saves: str, restores: str) -> None:
+    """The options of training on one machine and finishing on another (train.py, distill.py):
+    ``saves`` and ``restores`` say what --save-state writes and what --from-state skips to."""
+    parser.add_argument(
+        "--freeze-word-embeddings",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="keep the pretrained word-embedding table (float16-rounded) as it is",
+    )
+    parser.add_argument("--save-state", type=Path, default=None, help=saves)
+    parser.add_argument("--from-state", type=Path, default=None, help=restores)
+
+
 def base_word_embeddings(base: PreTrainedModel) -> torch.Tensor:
     """The pretrained word-embedding table rounded to float16: what a run with frozen word
     embeddings trains against, wherever the base model was read from (fp32 here, fp16 there)."""
@@ -158,11 +172,16 @@ def restore_state(path: Path, encoder: PreTrainedModel, base: PreTrainedModel) -
     state = {k: v.float() for k, v in saved["encoder"].items()}
     if saved["frozen_word_embeddings"]:
         state[WORD_EMBEDDINGS] = base_word_embeddings(base)
-    floats = {k for k, v in encoder.state_dict().items() if v.is_floating_point()}
-    missing, unexpected = encoder.load_state_dict(state, strict=False)
-    missing = [m for m in missing if m in floats]  # integer buffers (position ids) are not saved
-    if missing or unexpected:
-        raise SystemExit(
-            f"{path}: does not fit the encoder (missing {missing}, extra {unexpected})"
-        )
+    load_weights(encoder, state, path, "does not fit the encoder")
     return dict(saved)
+
+
+def load_weights(
+    model: torch.nn.Module, state: dict[str, torch.Tensor], source: Path, problem: str
+) -> None:
+    """Load ``state`` into ``model``, every weight accounted for (the position-ids buffer is the
+    model's own); else exit naming ``source`` and ``problem``."""
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    missing = [m for m in missing if not m.endswith("position_ids")]
+    if missing or unexpected:
+        raise SystemExit(f"{source}: {problem} (missing {missing}, extra {unexpected})")

@@ -44,6 +44,7 @@ from training.export import (  # noqa: E402
 from training.model import (  # noqa: E402
     TINY_RANDOM,
     MultiTaskModel,
+    add_state_options,
     base_word_embeddings,
     freeze_word_embeddings,
     load_encoder,
@@ -108,23 +109,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=False,
         help="backpropagate through the answered message's embedding (slower)",
     )
-    p.add_argument(
-        "--freeze-word-embeddings",
-        action=argparse.BooleanOptionalAction,
-        default=False,
-        help="keep the pretrained word-embedding table (float16-rounded) as it is",
-    )
-    p.add_argument(
-        "--save-state",
-        type=Path,
-        default=None,
-        help="also save the trained weights here (what a GPU machine sends back)",
-    )
-    p.add_argument(
-        "--from-state",
-        type=Path,
-        default=None,
-        help="skip training: export, evaluate and describe the weights --save-state wrote",
+    add_state_options(
+        p,
+        saves="also save the trained weights here (what a GPU machine sends back)",
+        restores="skip training: export, evaluate and describe the weights --save-state wrote",
     )
     p.add_argument("--max-length", type=int, default=128)
     p.add_argument("--seed", type=int, default=13)
