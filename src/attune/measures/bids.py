@@ -29,7 +29,7 @@ import functools
 import itertools
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -528,7 +528,11 @@ class BidModel:
         return np.asarray(1.0 / (1.0 + np.exp(-np.clip(logit, -50.0, 50.0))))
 
 
-def _kind_reader() -> Any:
+KindReader = Callable[[str, Signal, bool, bool, bool, bool], str | None]
+"""(text, signal, opens exchange, follows a bid, tense, rebuffed) → :func:`bid_kind`."""
+
+
+def _kind_reader() -> KindReader:
     """``bid_kind``, remembered for a conversation: chats repeat their short texts ("ok", "lol",
     "love you") with the same signals thousands of times."""
     seen: dict[tuple[Any, ...], str | None] = {}
