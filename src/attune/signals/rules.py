@@ -504,7 +504,7 @@ rule(
     "repair",
     lx.ACCEPTANCE,
     tension=True,
-    description="'ok.', 'thank you', 'it's ok', '😂' opening the answer to a repair attempt",
+    description="'thank you', 'it's ok', 'ok. yes pls', '😂' answering a repair (not a bare 'ok.')",
 )
 
 rule(
@@ -582,7 +582,7 @@ class Cues:
     tense: bool = False
     """The text itself shows conflict (anger words, a horseman, invalidation, a threat)."""
     accepting: bool = False
-    """It opens like taking an apology ("ok.", "thank you", "it's ok", "😂")."""
+    """It opens like taking an apology ("thank you", "it's ok", "ok. yes pls", "😂")."""
 
     def in_context(
         self, tense_context: bool, after_repair: bool = False
