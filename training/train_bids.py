@@ -51,8 +51,13 @@ def dialogue_rows(
         feats.append(bid_features(struct, signals, rule_bids(struct, signals)))
         embeds.append(annotator.model.encode([m.text for m in struct.messages]))
         gold += [float(m["bid"]) for m in d["messages"]]
-        rounds += [d["id"][:5]] * len(d["messages"])  # "dlg-3": ids dlg-300 … dlg-399
+        rounds += [round_of(d["id"])] * len(d["messages"])
     return np.concatenate(feats), np.concatenate(embeds), np.asarray(gold), rounds
+
+
+def round_of(dialogue_id: str) -> str:
+    """The writing round of a dialogue: its hundreds ("dlg-312" → "3", "dlg-1204" → "12")."""
+    return str(int(dialogue_id.rsplit("-", 1)[-1]) // 100)
 
 
 def fit_logistic(x: F64, y: F64, l2: float) -> tuple[F64, F64, F64, float]:
@@ -78,7 +83,7 @@ def leave_one_round_out(x: F64, y: F64, rounds: Sequence[str]) -> dict[tuple[flo
     table: dict[tuple[float, float], Any] = {}
     for l2 in L2:
         held: dict[str, F64] = {}
-        for r in sorted(set(rounds)):
+        for r in sorted(set(rounds), key=int):
             model = fit_logistic(x[groups != r], y[groups != r], l2)
             held[r] = probability(model, x[groups == r])
         for t in THRESHOLDS:
@@ -131,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         r: prf(list(y[np.asarray(rounds) == r] > 0.5), list(feats[np.asarray(rounds) == r, 0] > 0))[
             "f1"
         ]
-        for r in sorted(set(rounds))
+        for r in sorted(set(rounds), key=int)
     }
     mean, scale, w, b = fit_logistic(x, y, l2)
     k = len(FEATURES)

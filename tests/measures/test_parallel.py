@@ -12,11 +12,14 @@ from hypothesis import strategies as st
 
 from attune.measures import parallel
 from attune.measures.analysis import (
+    AFTER_BIDS,
+    GROUP_MEASURES,
     MEASURE_GROUPS,
-    WITHOUT_BIDS,
     BidsNotFoundYet,
+    after_bids,
     measure_all,
     to_plain,
+    work_units,
 )
 from attune.measures.exchanges import structure
 from attune.measures.view import View
@@ -55,7 +58,7 @@ def test_forked_and_serial_measures_are_the_same(
 
 @hypothesis_settings
 @given(rows=chats)
-def test_the_groups_computed_before_the_bids_never_read_them(
+def test_what_is_computed_before_the_bids_never_reads_them(
     rows: list[tuple[tuple[Any, ...], dict[str, Any]]],
 ) -> None:
     """The child's view has no bids yet; any read of them raises (and the parent would redo)."""
@@ -63,8 +66,19 @@ def test_the_groups_computed_before_the_bids_never_read_them(
         return
     struct, records = _chat_and_records(rows)
     view = View(struct, records, BidsNotFoundYet())
-    for name in WITHOUT_BIDS:
-        MEASURE_GROUPS[name](view)
+    for unit, compute in work_units().items():
+        if not after_bids(unit):
+            compute(view)
+
+
+def test_every_measure_is_one_unit_and_after_bids_names_real_ones() -> None:
+    units = work_units()
+    expected = {g for g in MEASURE_GROUPS if g not in GROUP_MEASURES} | {
+        f"{g}.{m}" for g, ms in GROUP_MEASURES.items() for m in ms
+    }
+    assert set(units) == expected
+    assert all(a in units or a in MEASURE_GROUPS for a in AFTER_BIDS)
+    assert any(not after_bids(u) for u in units) and any(after_bids(u) for u in units)
 
 
 def test_reading_bids_not_found_yet_is_an_error() -> None:

@@ -8,7 +8,7 @@ and the non-verbal cues text carries (emoji, reactions, reply latency, length).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 
 import numpy as np
 
@@ -258,11 +258,15 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
+MEASURES: dict[str, Callable[[View], object]] = {
+    "validation": validation,
+    "distress_met_with_care": distress_met_with_care,
+    "emotional_synchrony": emotional_synchrony,
+    "language_style_matching": language_style_matching,
+    "nonverbal_cues": nonverbal_cues,
+}
+"""This group's measures by name, in the order the analysis lists them."""
+
+
 def attunement(view: View) -> dict[str, object]:
-    return {
-        "validation": validation(view),
-        "distress_met_with_care": distress_met_with_care(view),
-        "emotional_synchrony": emotional_synchrony(view),
-        "language_style_matching": language_style_matching(view),
-        "nonverbal_cues": nonverbal_cues(view),
-    }
+    return {name: measure(view) for name, measure in MEASURES.items()}

@@ -7,6 +7,8 @@ the partner who *responds* (turning toward is something the responder does), exc
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from attune.measures.evidence import median
 from attune.measures.measure import Event, Measure, mean, rate
 from attune.measures.view import View
@@ -158,11 +160,15 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
+MEASURES: dict[str, Callable[[View], Measure]] = {
+    "turning_toward_rate": turning_toward_rate,
+    "emotional_responsiveness": emotional_responsiveness,
+    "partner_questions": partner_questions,
+    "active_listening": active_listening,
+    "empathy": empathy,
+}
+"""This group's measures by name, in the order the analysis lists them."""
+
+
 def engagement(view: View) -> dict[str, Measure]:
-    return {
-        "turning_toward_rate": turning_toward_rate(view),
-        "emotional_responsiveness": emotional_responsiveness(view),
-        "partner_questions": partner_questions(view),
-        "active_listening": active_listening(view),
-        "empathy": empathy(view),
-    }
+    return {name: measure(view) for name, measure in MEASURES.items()}

@@ -9,6 +9,7 @@ of vulnerability shows in text.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from attune.measures.bids import content_words
@@ -254,12 +255,16 @@ def recurring_conflict_topics(view: View) -> list[dict[str, Any]]:
     ]
 
 
+MEASURES: dict[str, Callable[[View], object]] = {
+    "horsemen": horsemen,
+    "antidotes": antidotes,
+    "positive_to_negative_ratio": positive_to_negative_ratio,
+    "repair_attempts": repair_attempts,
+    "withdrawal": withdrawal,
+    "recurring_conflict_topics": recurring_conflict_topics,
+}
+"""This group's measures by name, in the order the analysis lists them."""
+
+
 def obstacles(view: View) -> dict[str, object]:
-    return {
-        "horsemen": horsemen(view),
-        "antidotes": antidotes(view),
-        "positive_to_negative_ratio": positive_to_negative_ratio(view),
-        "repair_attempts": repair_attempts(view),
-        "withdrawal": withdrawal(view),
-        "recurring_conflict_topics": recurring_conflict_topics(view),
-    }
+    return {name: measure(view) for name, measure in MEASURES.items()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from attune.measures.bids import content_words
@@ -104,9 +105,13 @@ def shared_interests(view: View) -> list[dict[str, Any]]:
     return out[:8]
 
 
+MEASURES: dict[str, Callable[[View], object]] = {
+    "shared_plans": shared_plans,
+    "deep_conversations": deep_conversations,
+    "shared_interests": shared_interests,
+}
+"""This group's measures by name, in the order the analysis lists them."""
+
+
 def quality_time(view: View) -> dict[str, object]:
-    return {
-        "shared_plans": shared_plans(view),
-        "deep_conversations": deep_conversations(view),
-        "shared_interests": shared_interests(view),
-    }
+    return {name: measure(view) for name, measure in MEASURES.items()}
