@@ -389,18 +389,18 @@ def test_a_conversation_without_timestamps(tiny_model_dir: Path, tmp_path: Path)
 
 
 def test_cached_signals_without_reach_are_redone_when_the_model_has_it(tmp_path: Path) -> None:
-    """A cache written before the model had reach.npz would leave the bid detector to the rules
-    alone: such records count as stale."""
+    """A cache written before the model had reach.npz (or when reach was one number) would leave
+    the bid detector to the rules alone: such records count as stale."""
     from attune.present.analysis import cached_signals
-    from attune.signals.model import REACH
+    from attune.signals.model import REACH, REACH_ROLES
     from tests.measures.helpers import chat
 
     conv = chat([(0, "A", "hello"), (1, "B", "hi")])
     cache = tmp_path / "signals.jsonl"
     cache.write_text(
-        json.dumps({"id": "m1", "text": "hello", "reach": 0.5})
+        json.dumps({"id": "m1", "text": "hello", "reach": {r: 0.5 for r in REACH_ROLES}})
         + "\n"
-        + json.dumps({"id": "m2", "text": "hi"})
+        + json.dumps({"id": "m2", "text": "hi", "reach": 0.5})
         + "\n"
     )
     model = tmp_path / "model"

@@ -17,10 +17,11 @@ from attune.measures.bids import (
     BidModel,
     bid_features,
     find_bids,
+    first_in_each_turn,
     rule_bids,
 )
 from attune.measures.exchanges import Structure, structure
-from attune.signals.model import REACH, default_model_dir
+from attune.signals.model import REACH, REACH_ROLES, default_model_dir
 from tests.measures.helpers import bids_of, chat, signals
 
 EMPATHY_2 = {"emotional_reactions": 2, "interpretations": 0, "explorations": 0}
@@ -319,14 +320,38 @@ def _learned(threshold: float = 0.5) -> BidModel:
     return BidModel(np.zeros(n), np.ones(n), np.zeros(n), 0.0, threshold)
 
 
+def _reach(own: float, for_next: float = 0.0, for_previous: float = 0.0) -> dict[str, float]:
+    return dict(zip(REACH_ROLES, (own, for_next, for_previous), strict=True))
+
+
 def _with_reach(struct: Structure, reach: Sequence[float]) -> list[dict[str, Any]]:
-    return [{**s, "reach": r} for s, r in zip(signals(struct), reach, strict=True)]
+    return [{**s, "reach": _reach(r)} for s, r in zip(signals(struct), reach, strict=True)]
 
 
 def test_without_reach_the_rules_decide() -> None:
     struct = structure(chat(LEARNED_ROWS))
     sigs = signals(struct)
     assert find_bids(struct, sigs, _learned()) == rule_bids(struct, sigs)
+    old = [{**s, "reach": 4.0} for s in sigs]  # one number: written before reach had roles
+    assert find_bids(struct, old, _learned()) == rule_bids(struct, old)
+
+
+def test_the_detector_takes_one_bid_per_turn_the_first_it_picks() -> None:
+    rows = [
+        (0, "A", "so i saw the doctor"),
+        (1, "A", "she thinks it's nothing but wants a scan"),
+        (2, "A", "i'm a bit scared tbh"),
+        (5, "B", "oh love. when is it?"),
+    ]
+    struct = structure(chat(rows))
+    bids = find_bids(struct, _with_reach(struct, [-6.0, 4.0, 4.0, -6.0]), _learned())
+    assert [b.message for b in bids] == [1]
+
+
+def test_first_in_each_turn() -> None:
+    chosen = np.array([False, True, True, True, False, True])
+    assert first_in_each_turn([0, 0, 0, 1, 1, 2], chosen) == [1, 3, 5]
+    assert first_in_each_turn([0, 1, 2], np.zeros(3, dtype=bool)) == []
 
 
 def test_the_learned_detector_finds_a_bid_the_rules_miss_and_drops_one_they_make() -> None:
@@ -366,6 +391,39 @@ def test_bid_features_read_place_timing_and_the_rules() -> None:
     assert x[:, col["second_person"]].tolist() == [0, 0, 1, 0]
     assert x[:, col["log_words"]][1] == pytest.approx(math.log1p(1))
     assert x[:, col["ends_with_question_mark"]].tolist() == [0, 0, 0, 0]
+    # two exchanges of one turn each way: A's news, B's "ok"; B's question, A's "yes"
+    assert x[:, col["first_in_turn"]].tolist() == [1, 1, 1, 1]
+    assert x[:, col["last_in_turn"]].tolist() == [1, 1, 1, 1]
+    assert x[:, col["turn_in_exchange"]].tolist() == [0, 1, 0, 1]
+    assert x[:, col["answers_rule_bid"]].tolist() == [0, 1, 0, 0]
+    assert x[:, col["partner_replies_next"]].tolist() == [1, 0, 1, 0]  # B's "ok" ends an exchange
+    assert x[:, col["log_minutes_to_next"]].tolist() == pytest.approx(
+        [math.log1p(3), math.log1p(197), math.log1p(5), 0]
+    )
+
+
+def test_bid_features_read_bursts_and_the_partners_reply() -> None:
+    rows = [
+        (0, "A", "guess what"),
+        (1, "A", "i got the job"),
+        (2, "A", "!!!"),
+        (4, "B", "no way, which one?"),
+        (6, "A", "the lecturer one"),
+    ]
+    struct = structure(chat(rows))
+    sigs = signals(struct, {"m4": {"question_type": "open", "link": 0.6}})
+    x = bid_features(struct, sigs, [])
+    col = {name: k for k, name in enumerate(FEATURES)}
+    assert x[:, col["first_in_turn"]].tolist() == [1, 0, 0, 1, 1]
+    assert x[:, col["log_place_in_turn"]].tolist() == pytest.approx(
+        [0, math.log1p(1), math.log1p(2), 0, 0]
+    )
+    assert x[:, col["last_in_turn"]].tolist() == [0, 0, 1, 1, 1]
+    assert x[:, col["burst"]].tolist() == [1, 1, 1, 0, 0]
+    assert x[:, col["turn_in_exchange"]].tolist() == [0, 0, 0, 1, 2]
+    assert x[:, col["partner_replies_next"]].tolist() == [0, 0, 1, 1, 0]
+    assert x[:, col["next_link"]].tolist() == pytest.approx([0, 0, 0.6, 0, 0])
+    assert x[:, col["next_asks"]].tolist() == [0, 0, 1, 0, 0]
 
 
 def test_the_shipped_detector_fits_this_version_and_the_signals_model() -> None:
@@ -384,5 +442,19 @@ def test_probability_adds_the_words_part_to_the_features_part() -> None:
     model = BidModel(np.zeros(n), np.ones(n), w, -1.0, 0.5)
     x = np.zeros((2, n))
     x[0, 0] = 1.0
-    p = model.probability(x, [{"reach": 0.5}, {"reach": 0.0}])
+    p = model.probability(x, [{"reach": _reach(0.5)}, {"reach": _reach(0.0)}])
     assert p.tolist() == pytest.approx([1 / (1 + math.exp(-1.5)), 1 / (1 + math.exp(1.0))])
+
+
+def test_probability_reads_the_message_before_and_the_partners_reply() -> None:
+    """Each message's logit: its own words, what the message before says of the next one, and —
+    only where the partner replies next — what that reply says of the message it answers."""
+    n = len(FEATURES)
+    model = BidModel(np.zeros(n), np.ones(n), np.zeros(n), 0.0, 0.5)
+    x = np.zeros((3, n))
+    x[0, FEATURES.index("partner_replies_next")] = 1.0
+    sigs = [{"reach": _reach(0.0, 1.0, 2.0)}, {"reach": _reach(0.0, 0.0, 3.0)}]
+    sigs.append({"reach": _reach(0.5, 0.0, 4.0)})
+    logit = np.log(1 / model.probability(x, sigs) - 1) * -1
+    # message 0: its reply (m2) says 3.0; message 1: m1 before says 1.0, m3 is no reply to it
+    assert logit.tolist() == pytest.approx([3.0, 1.0, 0.5])

@@ -112,24 +112,28 @@ def test_dimension_mismatch_is_caught(tiny_model_dir: Path, tmp_path: Path) -> N
 def test_reach_is_emitted_where_the_model_has_its_weights(
     tiny_model_dir: Path, tmp_path: Path
 ) -> None:
-    """reach.npz (written by training/train_bids.py) adds ``reach`` = embedding · weights + shift
-    to every record; a model without it emits none."""
+    """reach.npz (written by training/train_bids.py) adds ``reach``, embedding · weights for each
+    role, to every record; a model without it emits none."""
     from attune.signals.annotate import Annotator, Item
-    from attune.signals.model import REACH
+    from attune.signals.model import REACH, REACH_ROLES
 
     folder = tmp_path / "with_reach"
     shutil.copytree(tiny_model_dir, folder)
     plain = SignalsModel.load(folder, threads=1)
-    weights = np.linspace(-1, 1, plain.heads.dim).astype(np.float32)
-    np.savez(folder / REACH, weights=weights, shift=np.float64(0.25))
+    dim = plain.heads.dim
+    weights = np.stack([np.linspace(-1, 1, dim), np.ones(dim), np.zeros(dim)]).astype(np.float32)
+    np.savez(folder / REACH, weights=weights)
     model = SignalsModel.load(folder, threads=1)
     assert model.reach is not None and plain.reach is None
 
     texts = ["i got the job!!", "ok"]
     items = [Item(id=k, text=t) for k, t in enumerate(texts)]
     records = Annotator(model).annotate(items)
-    expected = model.encode(texts) @ weights + 0.25
-    assert [r["reach"] for r in records] == pytest.approx(expected.tolist(), abs=1e-4)
+    expected = model.encode(texts) @ weights.T
+    for record, row in zip(records, expected, strict=True):
+        assert list(record["reach"]) == list(REACH_ROLES)
+        assert list(record["reach"].values()) == pytest.approx(row.tolist(), abs=1e-4)
+    assert records[0]["reach"]["for_previous"] == 0.0
     assert all("reach" not in r for r in Annotator(plain).annotate(items))
 
 
@@ -138,6 +142,6 @@ def test_reach_weights_of_the_wrong_width_are_refused(tiny_model_dir: Path, tmp_
 
     folder = tmp_path / "bad_reach"
     shutil.copytree(tiny_model_dir, folder)
-    np.savez(folder / REACH, weights=np.zeros(7, np.float32), shift=np.float64(0))
-    with pytest.raises(AttuneError, match=r"reach\.npz: 7 weights"):
+    np.savez(folder / REACH, weights=np.zeros((3, 7), np.float32))
+    with pytest.raises(AttuneError, match=r"reach\.npz: weights of shape \(3, 7\), not 3 roles"):
         SignalsModel.load(folder, threads=1)

@@ -369,16 +369,17 @@ def test_fitting_the_bid_detector_writes_both_parts(tmp_path: Path) -> None:
     from training.evaluate_dialogues import DIALOGUES
 
     from attune.measures.bids import FEATURES, BidModel
-    from attune.signals.model import REACH, SignalsModel, default_model_dir
+    from attune.signals.model import REACH, REACH_ROLES, SignalsModel, default_model_dir
     from training import train_bids
 
     model = tmp_path / "model"
     shutil.copytree(default_model_dir(), model)
     (model / REACH).unlink()
     dev = [line for line in DIALOGUES.read_text().splitlines() if '"split": "dev"' in line]
-    rounds = {line[8:13] for line in dev}  # "dlg-0", "dlg-3", …
+    round_of = {line: train_bids.round_of(json.loads(line)["id"]) for line in dev}
+    rounds = set(round_of.values())
     assert len(rounds) >= 2
-    picked = [line for r in sorted(rounds) for line in [d for d in dev if d[8:13] == r][:2]]
+    picked = [line for r in sorted(rounds) for line in [d for d in dev if round_of[d] == r][:2]]
     data = tmp_path / "dialogues.jsonl"
     data.write_text("\n".join(picked) + "\n")
     out = tmp_path / "bid_model.json"
@@ -388,5 +389,6 @@ def test_fitting_the_bid_detector_writes_both_parts(tmp_path: Path) -> None:
     assert meta["features"] == list(FEATURES) and meta["threshold"] in train_bids.THRESHOLDS
     assert set(meta["leave_one_round_out_f1"]["per_round"]) == rounds
     loaded = SignalsModel.load(model, threads=1)
-    assert loaded.reach is not None and loaded.reach.weights.shape == (loaded.heads.dim,)
+    assert loaded.reach is not None
+    assert loaded.reach.weights.shape == (len(REACH_ROLES), loaded.heads.dim)
     assert BidModel.load(out).weights.shape == (len(FEATURES),)

@@ -10,7 +10,7 @@ from attune.measures.analysis import Analysis, analyze
 from attune.measures.exchanges import analysable, couple
 from attune.present.jsonl import write_lines
 from attune.signals.jsonl import read_records, record_lines
-from attune.signals.model import REACH, default_model_dir
+from attune.signals.model import REACH, default_model_dir, has_reach
 
 if TYPE_CHECKING:
     from attune.signals.annotate import Annotator, Progress
@@ -21,7 +21,7 @@ def cached_signals(
 ) -> dict[str, dict[str, Any]]:
     """Records from the cache whose message still has the same text (edited ones are redone);
     none lacking ``reach`` when the model has it (written by an older model: the bid detector
-    needs it on every message)."""
+    needs it, with every role, on every message)."""
     if cache is None or not cache.exists():
         return {}
     text_of = {m.id: m.text for m in conversation.messages}
@@ -31,7 +31,7 @@ def cached_signals(
         for mid, record in read_records(cache).items()
         if mid in text_of
         and record.get("text") == text_of[mid]
-        and (not need_reach or "reach" in record)
+        and (not need_reach or has_reach(record))
     }
 
 

@@ -54,7 +54,8 @@ answers), ``valence`` and ``arousal``
 (:mod:`attune.signals.affect`, for time series), ``counts`` (words, first-person singular and
 plural, second-person pronouns, absolutist words, emoji) and ``cues`` (the names of the rules that
 fired, so any label a rule set can be explained), and ``reach`` where the model has it (the
-words' part of the bid detector's logit, :class:`attune.signals.model.Reach`).
+words' parts of the bid detector's logit, for the message itself and for its neighbours:
+:class:`attune.signals.model.Reach`).
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ from attune.errors import AttuneError
 from attune.signals import rules
 from attune.signals.affect import affect
 from attune.signals.heads import HeadInput, HeadSpec, pair_input
-from attune.signals.model import BATCH_SIZE, HEADS_JSON, SignalsModel
+from attune.signals.model import BATCH_SIZE, HEADS_JSON, REACH_ROLES, SignalsModel
 
 GOEMOTIONS = (
     "admiration", "amusement", "anger", "annoyance", "approval", "caring", "confusion",
@@ -395,7 +396,8 @@ class Annotator:
             heads.update(pair.row(k))
             heads["link"] = link[k]
             if reach is not None:
-                heads["reach"] = round(reach[row[item.text]], 4)
+                values = reach[row[item.text]]
+                heads["reach"] = {r: round(v, 4) for r, v in zip(REACH_ROLES, values, strict=True)}
             context = [cues_of(text) for text in item.context[-4:]]
             yield self._record(item, heads, cues_of(item.text), context)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,13 +39,19 @@ Progress = Callable[[int], None]
 """Called with the number of texts just encoded."""
 
 
+REACH_ROLES = ("own", "for_next", "for_previous")
+"""What each of a message's ``reach`` values speaks of: the message itself; the message after it
+(a run-up: "guess what"); and, read as the partner's reply, the message it answers ("no way, tell
+me everything" says that was news)."""
+
+
 @dataclass(frozen=True)
 class Reach:
-    """How much a message's words reach for the partner: a linear read of its embedding, the
-    words' share of the bid detector's logit (``training/train_bids.py`` fits both parts)."""
+    """How much a message's words make it, or its neighbours, bids for connection: linear reads
+    of its embedding, the words' shares of the bid detector's logit (``training/train_bids.py``
+    fits them with the detector's other part, which holds their constant)."""
 
-    weights: npt.NDArray[np.float32]
-    shift: float
+    weights: npt.NDArray[np.float32]  # one row per role of REACH_ROLES
 
     @classmethod
     def load(cls, path: Path, dim: int) -> Reach | None:
@@ -55,15 +61,24 @@ class Reach:
         try:
             with np.load(path) as data:
                 weights = np.asarray(data["weights"], dtype=np.float32)
-                shift = float(data["shift"])
         except (OSError, KeyError, ValueError) as exc:
             raise AttuneError(f"{path}: cannot read the reach weights ({exc})") from None
-        if weights.shape != (dim,):
-            raise AttuneError(f"{path}: {weights.shape[0]} weights for embeddings of {dim}")
-        return cls(weights, shift)
+        if weights.shape != (len(REACH_ROLES), dim):
+            raise AttuneError(
+                f"{path}: weights of shape {weights.shape}, not {len(REACH_ROLES)} roles × {dim}"
+            )
+        return cls(weights)
 
     def of(self, embeddings: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-        return np.asarray(embeddings @ self.weights + self.shift, dtype=np.float32)
+        """One row per embedding, one column per role."""
+        return np.asarray(embeddings @ self.weights.T, dtype=np.float32)
+
+
+def has_reach(record: Mapping[str, Any]) -> bool:
+    """Whether an annotate record carries every role's ``reach`` (one written by an older model
+    has none, or a single number)."""
+    reach = record.get("reach")
+    return isinstance(reach, Mapping) and all(role in reach for role in REACH_ROLES)
 
 
 def default_model_dir() -> Path:
