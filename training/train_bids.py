@@ -8,8 +8,8 @@ dialogues' messages over the rules' decisions, the message's place in its turn a
 timing, the partner's reply, a few signals (``FEATURES``), and the embeddings of the message, of
 the message before it and of the partner's reply. The embeddings' parts ship with the signals
 model (``reach.npz``: the annotator emits each message's three reads as ``reach``), the rest with
-the measures (``bid_model.json``). L2 strength and threshold are chosen by leave-one-round-out on dev (a round
-= the dialogues of one hundred ids, mostly one writer); test_internal is never read.
+the measures (``bid_model.json``). L2 strength and threshold are chosen by leave-one-round-out on
+dev (a round = the dialogues of one hundred ids, mostly one writer); test_internal is never read.
 """
 
 from __future__ import annotations
