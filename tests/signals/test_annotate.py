@@ -336,6 +336,18 @@ def test_taking_an_apology_reads_the_messages_before_it(annotator: Annotator) ->
     assert "repair.accepted" not in alone["cues"]
 
 
+def test_the_heads_defensiveness_needs_something_to_defend_against() -> None:
+    """A complaint that opens an exchange is not defensive, whatever the head says (codebook:
+    defensiveness answers a complaint or criticism); the same reading in a reply stands."""
+    read = Annotator._head_horseman
+    assert read("defensiveness", False, False, answering=False) is None
+    assert read("defensiveness", False, False, answering=True) == "defensiveness"
+    assert read("criticism", False, False, answering=False) == "criticism"
+    assert read("stonewalling", False, False, answering=True) is None  # not tense
+    assert read("stonewalling", True, False, answering=True) == "stonewalling"
+    assert read("criticism", True, True, answering=True) is None  # reassurance
+
+
 def test_a_calm_answer_to_a_vulnerable_disclosure_carries_no_head_horseman(
     annotator: Annotator,
 ) -> None:

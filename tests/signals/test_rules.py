@@ -239,6 +239,8 @@ def test_terse_reply_is_stonewalling_only_during_tension() -> None:
         "can we not",
         "it's not a big deal, can we drop it",
         "wow ok. forget i said anything",
+        "Leave it, Irene. Please.",
+        "just leave it",
     ],
 )
 def test_explicit_withdrawal_during_tension_is_stonewalling(text: str) -> None:
@@ -255,6 +257,47 @@ def test_explicit_withdrawal_during_tension_is_stonewalling(text: str) -> None:
 )
 def test_the_same_words_outside_tension_or_as_logistics_are_not_stonewalling(text: str) -> None:
     assert in_context(text, "what do you want for dinner?")[0] is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not doing this tonight zainab",
+        "I'm not getting into this now, Angela.",
+        "i'm not having that conversation over text",
+        "I've said what I think.",
+    ],
+)
+def test_refusing_the_conversation_is_stonewalling_anywhere(text: str) -> None:
+    assert cues(text).horseman == "stonewalling"
+
+
+def test_not_doing_this_or_that_with_a_thing_after_it_is_not_stonewalling() -> None:
+    assert cues("not doing this recipe again, too much garlic").horseman is None
+    assert cues("we're not getting into that club without tickets").horseman is None
+
+
+def test_an_eye_roll_is_contempt_during_tension_only() -> None:
+    sarcastic = "Another one? Whatever happened to the watercolours and the ukulele? 🙄"
+    assert cues(sarcastic).horseman is None
+    row = "you never ask me before you spend our money"
+    assert in_context(sarcastic, row)[0] == "contempt"
+    assert in_context(sarcastic, "look what came in the post!")[0] is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i was knackered, fell asleep, whats the big deal",
+        "i was with the guys, relax. not a crime",
+        "sawa but you also leave your things everywhere",
+        "i've done 12 hr shifts all week lauren, when was i meant to do it",
+        "i was gonna do it tonight??",
+        "i came to the bowling?? stop acting like ur the victim",
+    ],
+)
+def test_excuses_and_counter_complaints_are_defensiveness(text: str) -> None:
+    assert cues(text).horseman == "defensiveness"
 
 
 def test_what_was_i_supposed_to_do_is_defensiveness() -> None:

@@ -447,11 +447,18 @@ class Annotator:
         return _Outputs(self, {name: np.concatenate(p) for name, p in parts.items()})
 
     @staticmethod
-    def _head_horseman(value: str | None, tense: bool, reassuring: bool) -> str | None:
+    def _head_horseman(
+        value: str | None, tense: bool, reassuring: bool, answering: bool
+    ) -> str | None:
         """The head's horseman, except stonewalling outside tension — read alone, "ok", "no" or
-        "cool" look like shutting down, but only a row makes them so (codebook) — and any in
-        reassurance, which the head reads as criticism ("you're not your dad")."""
+        "cool" look like shutting down, but only a row makes them so (codebook) — defensiveness
+        in a message that answers nothing (the head reads a complaint that opens an exchange, "you
+        said you'd book the mot and you didn't", as defensive; there is nothing yet to defend
+        against), and any horseman in reassurance, which the head reads as criticism ("you're not
+        your dad")."""
         if reassuring or (value == "stonewalling" and not tense):
+            return None
+        if value == "defensiveness" and not answering:
             return None
         return value
 
@@ -499,7 +506,8 @@ class Annotator:
             "intimacy": heads["intimacy"],
             "validation": cue.validation or heads["validation"],
             "disclosure": max(heads["disclosure"], cue.disclosure),
-            "horseman": horseman or self._head_horseman(heads["horseman"], tense, reassuring),
+            "horseman": horseman
+            or self._head_horseman(heads["horseman"], tense, reassuring, bool(context)),
             "antidote": cue.antidote or heads["antidote"],
             "repair": bool(repair or heads["repair"]),
             "safety": [s for s in SAFETY if s in cue.safety or s in heads["safety"]],

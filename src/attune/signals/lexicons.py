@@ -266,7 +266,10 @@ DEFENSIVENESS = (
     r"|\bwhat (?:more )?do you want from me\b|\bnot my problem\b|\bwell,? (?:you|u) (?:never|always|didn'?t"
     r"|did|were|weren'?t|started)\b|\bsorry (?:that )?you(?: feel that way| feel like that|'?re (?:upset|angry|mad|annoyed|offended)| are (?:upset|angry|mad|annoyed|offended))\b|\b(?:i'?m|im) not (?:the )?"
     r"(?:problem|bad guy|one to blame)\b|\bi don'?t see (?:the|what the) (?:problem|big deal)\b"
-    r"|\bwhat (?:else )?was i (?:supposed|meant) to do\b"
+    r"|\bwhat (?:else )?was i (?:supposed|meant) to do\b|\bwhen was i (?:supposed|meant) to\b"
+    r"|\bwhat'?s the (?:big )?deal\b|\b(?:it'?s )?not a crime\b|\bi was (?:gonna|going to) do it\b"
+    r"|\bbut (?:you|u) (?:also|too)\b|\b(?:you|u) (?:do|did) (?:it|that|the same) too\b"
+    r"|\bstop acting like (?:you'?re|ur|u'?re|you are) the victim\b"
 )
 STONEWALLING = (
     r"^(?:whatever|whatevs|w/e)[\s.!]*$|^(?:whatever|whatevs)[,.!]+ (?:i don'?t care|do what (?:you|u) want"
@@ -274,16 +277,20 @@ STONEWALLING = (
     r"|\bi'?m (?:done|finished|not) (?:talking|discussing|doing this|having this conversation)\b"
     r"|\bi'?m done with (?:this|you|this conversation|talking)\b"
     r"|\bi (?:don'?t|do not) want to (?:talk|discuss|speak) (?:about (?:it|this)|to you|anymore)\b"
-    r"|\bleave me alone\b|\btalk to the hand\b|\b(?:not|i'?m not) (?:doing|having) this (?:again|now"
-    r"|conversation)\b|\bno comment\b|\bdon'?t (?:text|message|call) me\b|\bstop (?:texting|messaging)"
+    r"|\bleave me alone\b|\btalk to the hand\b|\b(?:not|i'?m not) (?:doing|having|getting into) "
+    r"(?:this|that)(?: conversation)?(?=\s*(?:$|[.!,]|again\b|now\b|tonight\b|today\b|right now\b"
+    r"|over text\b|with (?:you|u)\b|any ?more\b|rn\b))|\bi'?ve said what i (?:think|had to say)\b|\bno comment\b|\bdon'?t (?:text|message|call) me\b|\bstop (?:texting|messaging)"
     r" me\b|\bconversation over\b|\bend of (?:discussion|conversation)\b"
 )
 STONEWALLING_TERSE = (
     r"^(?:fine|k|forget it|never ?mind|nvm|nothing|noted|if you say so|(?:ok )?i'?m done)[\s.!]*$"
-    r"|^(?:whatever|not now|can we not|drop it)(?:,? [a-z]+)?[\s.!]*$"
+    r"|^(?:whatever|not now|can we not|drop it|(?:just )?leave it)(?:,? [a-z]+)?[\s.!]*"
+    r"(?:please[\s.!]*)?$"
     r"|\b(?:can we (?:just )?drop it|forget i said anything)\b"
 )
 """Terse replies that are stonewalling only during tension (the head judges the rest)."""
+EYE_ROLL = r"🙄|😒"
+"""Contempt during tension, wherever in the message (in banter it is the head's call)."""
 
 # --- antidotes -----------------------------------------------------------------------------------
 

@@ -44,7 +44,7 @@ Signal = Literal[
     "validation",
     "repair",
     "disclosure",
-    "stonewalling_terse",
+    "horseman_if_tense",
     "repair_accepted",
 ]
 QuestionType = Literal["open", "closed"]
@@ -416,11 +416,20 @@ rule(
 )
 rule(
     "horseman.stonewalling_terse",
-    "stonewalling_terse",
+    "horseman_if_tense",
     "stonewalling",
     lx.STONEWALLING_TERSE,
     tension=True,
-    description="'fine.', 'forget it', 'nvm', 'not now liam', 'can we drop it' during tension",
+    description="'fine.', 'forget it', 'nvm', 'not now liam', 'leave it', 'can we drop it' during "
+    "tension",
+)
+rule(
+    "horseman.contempt_eye_roll",
+    "horseman_if_tense",
+    "contempt",
+    lx.EYE_ROLL,
+    tension=True,
+    description="an eye-roll (🙄, 😒) anywhere in a message during tension",
 )
 
 # Antidotes, in the order that wins when several fire.
@@ -521,6 +530,7 @@ _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*|[.!?]+")
 _CURLY = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "“": '"', "”": '"', "\u00a0": " "})
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _HORSEMEN = ("contempt", "criticism", "defensiveness", "stonewalling")
+_IF_TENSE = ("horseman.contempt_eye_roll", "horseman.stonewalling_terse")  # first wins
 _ANTIDOTES = ("self_soothing", "responsibility", "gentle_startup", "appreciation")
 _SAFETY = ("threat", "coercive_control", "self_harm")
 
@@ -575,7 +585,8 @@ class Cues:
     validation: str | None = None
     repair: bool = False
     repair_if_tense: bool = False
-    stonewalling_if_tense: bool = False
+    horseman_if_tense: str | None = None
+    """The rule that makes the message a horseman if the exchange is tense ("fine.", 🙄)."""
     disclosure: int = 0
     question: Question = field(default_factory=Question)
     counts: Counts = field(default_factory=Counts)
@@ -590,9 +601,9 @@ class Cues:
         """(horseman, repair, fired rule names) once it is known whether the exchange is tense
         and whether this answers a repair attempt."""
         horseman, repair, fired = self.horseman, self.repair, self.fired
-        if tense_context and self.stonewalling_if_tense and horseman is None:
-            horseman = "stonewalling"
-            fired = (*fired, "horseman.stonewalling_terse")
+        if tense_context and self.horseman_if_tense and horseman is None:
+            horseman = RULES[self.horseman_if_tense].value
+            fired = (*fired, self.horseman_if_tense)
         if tense_context and self.repair_if_tense and not repair and horseman is None:
             repair = True
             fired = (*fired, "repair.soft")
@@ -637,7 +648,7 @@ def cues(text: str) -> Cues:
         validation=validation,
         repair=repair,
         repair_if_tense="repair.soft" in fired,
-        stonewalling_if_tense="horseman.stonewalling_terse" in fired,
+        horseman_if_tense=next((n for n in _IF_TENSE if n in fired), None),
         disclosure=2 if "disclosure.emotional" in fired else 0,
         question=question(norm),
         counts=counts(norm),
