@@ -371,6 +371,17 @@ VALIDATION = [
     ("you shouldn't feel that way", "invalidating"),
     ("get over it", "invalidating"),
     ("I get it, but you're overreacting", "invalidating"),
+    ("of course you're scared, it's your dad", "validating"),
+    ("ofc ur homesick, it's ur first diwali away", "validating"),
+    ("it's not stupid at all. of course it hurts", "validating"),
+    ("i do get it. ur mum puts u in a really hard spot", "validating"),
+    ("That's a lot to take in on your own", "validating"),
+    ("ya that's not fair on u", "validating"),
+    ("you're overthinking it, she's fine", "invalidating"),
+    ("You're exaggerating as usual.", "invalidating"),
+    ("she's just shy with new ppl, ur reading into it", "invalidating"),
+    ("You can't let it get to you every time", "invalidating"),
+    ("omg its cute?? chill", "invalidating"),
 ]
 NOT_VALIDATION = [
     "that doesn't make sense",
@@ -383,6 +394,13 @@ NOT_VALIDATION = [
     "don't be silly, of course you can come",
     "relaxing evening ahead",
     "stop being so dramatic 😂",
+    "of course you're late again",
+    "i get it now, the train was cancelled",
+    "do you understand it?",
+    "i'm overthinking it probably",
+    "we'll just chill tonight",
+    "chill",
+    "that's a lot to carry up the stairs",
 ]
 
 

@@ -359,8 +359,9 @@ VALIDATING = (
     r"\b(?:that|it|this|totally|completely|that totally|that completely) makes (?:total |complete "
     r"|so much |perfect |a lot of )?sense\b|^makes (?:total |so much |perfect )?sense\b"
     r"|\bno wonder (?:you|ur|u)\b|\bi (?:totally |completely |really |can )?(?:get|understand|see) "
-    r"(?:why|how) (?:you|that|this|it)\b|\bi (?:totally |completely )?(?:get|understand) (?:that|it)"
-    r"[\s,.!]*$|\bi get where (?:you'?re|you are) coming from\b"
+    r"(?:why|how) (?:you|that|this|it)\b|\bi (?:totally |completely |do |really )?(?:get|understand) "
+    r"(?:that|it)[\s,.!]*$|\bi (?:do |really )(?:get|understand) (?:that|it)\b|\bi get where "
+    r"(?:you'?re|you are) coming from\b"
     rf"|\bof course {YOU} (?:feel|felt|are|were|'re|re)\b|\b(?:that'?s|thats|that is|it'?s|its|it is"
     r"|your feelings are|your feeling is|feeling that(?: way)? is) (?:totally |completely |so |really"
     r" |absolutely |perfectly )?(?:valid|understandable|legit|fair enough|normal to feel)\b"
@@ -369,6 +370,13 @@ VALIDATING = (
     rf"|\b{YOU_ARE} (?:not|n't) (?:over-?reacting|being (?:dramatic|silly|unreasonable|crazy)|crazy"
     r"|too sensitive|wrong to feel)\b|\bit'?s ok(?:ay)? to (?:feel|be) (?:upset|sad|angry|like that"
     r"|that way)\b|\bi hear (?:you|u)\b|\byour feelings (?:matter|make sense)\b"
+    r"|\bof course (?:it|that) (?:hurts|hurt|stings|matters|upset (?:you|u))\b"
+    rf"|\b(?:of course|ofc|course) {YOU_ARE} (?:\w+ ){{0,2}}?(?:scared|upset|hurt|worried|sad|angry"
+    r"|annoyed|nervous|anxious|homesick|gutted|frustrated|tired|exhausted|jealous|disappointed"
+    r"|overwhelmed|stressed|hurting|struggling)\b"
+    r"|\bthat'?s (?:a lot|so much) to (?:take in|deal with|handle|process)\b"
+    rf"|\bthat'?s (?:not fair|so unfair|unfair) (?:on|to) {YOU}\b"
+    r"|\b(?:it'?s|its|that'?s|thats) not (?:stupid|silly|dumb|weird) at all\b"
 )
 VALIDATING_NOT = (
     r"\b(?:doesn'?t|does not|don'?t|didn'?t|no|not|never) (?:really |even |any |quite )?make"
@@ -391,6 +399,9 @@ INVALIDATING = (
     r"|\bat least (?:you|it'?s|its)\b|\bstop (?:crying|whining|complaining|moaning|sulking)\b"
     rf"|\b{YOU}'?(?:ll| will) get over it\b|\bnot everything is about (?:you|u)\b"
     r"|\bit'?s not (?:that|a) big\b|\bwhy are (?:you|u) (?:so )?upset (?:about|over) (?:that|this|nothing)"
+    rf"|\b{YOU_ARE} (?:just |totally |so |really |being )*(?:overthinking|exaggerating|reading "
+    rf"(?:in)?to|imagining) (?:it|this|that|things)?|\b{YOU} can'?t let (?:it|that|this|her|him|them) "
+    rf"get to {YOU}\b|[?!.]\s*(?:just )?chill(?: out)?[\s.!]*$"
     r"|\bi don'?t (?:know|see) why (?:you'?re|you are|ur) (?:so )?(?:upset|angry|sad|mad|annoyed)\b"
 )
 INVALIDATING_SELF = (
