@@ -27,7 +27,7 @@ from attune.measures.analysis import signal_items
 from attune.measures.bids import BID_MODEL, FEATURES, bid_features, first_in_each_turn, rule_bids
 from attune.measures.exchanges import structure
 from attune.signals.annotate import Annotator
-from attune.signals.model import REACH, REACH_ROLES, default_model_dir
+from attune.signals.model import REACH, REACH_ROLES, SignalsModel, default_model_dir
 from training import card
 from training.evaluate_dialogues import DIALOGUES, conversation_of, prf
 
@@ -157,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     model_dir = args.model or default_model_dir()
     dialogues = [json.loads(line) for line in args.data.read_text().splitlines() if line.strip()]
     dev = [d for d in dialogues if d["split"] == "dev"]
-    rows = dialogue_rows(dev, Annotator.load(model_dir, threads=2))
+    rows = dialogue_rows(dev, Annotator(SignalsModel.load(model_dir, threads=2, reach=False)))
     x = np.concatenate([rows.features, rows.words], axis=1)
     table = leave_one_round_out(x, rows)
     (l2, threshold), best = max(table.items(), key=lambda kv: kv[1]["mean"])

@@ -113,9 +113,10 @@ class SignalsModel:
 
     @classmethod
     def load(
-        cls, directory: str | Path | None = None, *, threads: int | None = None
+        cls, directory: str | Path | None = None, *, threads: int | None = None, reach: bool = True
     ) -> SignalsModel:
-        """Load the model folder (see the module docstring for where it is looked for)."""
+        """Load the model folder (see the module docstring for where it is looked for);
+        ``reach`` False leaves ``reach.npz`` unread (``training/train_bids.py`` refits it)."""
         folder = Path(directory) if directory is not None else default_model_dir()
         encoder = folder / ENCODER
         if not encoder.is_file():
@@ -136,8 +137,8 @@ class SignalsModel:
             raise AttuneError(
                 f"{encoder}: embeddings of {width} values, but {HEADS_JSON} says dim {heads.dim}"
             )
-        reach = Reach.load(folder / REACH, heads.dim)
-        return cls(folder, session, tokenizer, heads, "token_type_ids" in inputs, reach)
+        words = Reach.load(folder / REACH, heads.dim) if reach else None
+        return cls(folder, session, tokenizer, heads, "token_type_ids" in inputs, words)
 
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
         """Token ids of each text (with [CLS]/[SEP], truncated to the model's max length)."""
