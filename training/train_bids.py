@@ -32,7 +32,7 @@ from training import card
 from training.evaluate_dialogues import DIALOGUES, conversation_of, prf
 
 L2 = (0.001, 0.003, 0.01)
-THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5)
+THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 STEPS, RATE = 400, 0.5  # full-batch gradient descent on the standardised features
 
 F64 = npt.NDArray[np.float64]
