@@ -213,7 +213,7 @@ def tune_confidence(
         best = -max(scores)[1]
         chosen[head] = best
         annotator = with_confidence(annotator, head, best)
-        print(f"  {head}: min_probability {best:.2f} (dev metric {max(scores)[0]:.3f})")
+        print(f"  {head}: min_probability {best:g} (dev metric {max(scores)[0]:.3f})")
     return annotator, chosen
 
 
@@ -276,7 +276,7 @@ def write_confidence(
     labels = meta["heads"]["safety"]["labels"]
     meta["heads"]["safety"]["thresholds"] = [safety[label] for label in labels]
     path.write_text(dump_heads_json(meta))
-    rows = "\n".join(f"| `{h}` | {v:.2f} |" for h, v in chosen.items())
+    rows = "\n".join(f"| `{h}` | {v:g} |" for h, v in chosen.items())
     card.replace_section(
         model_dir / "MODEL_CARD.md",
         CARD_SECTION,
