@@ -43,3 +43,12 @@ def dumps(value: Any) -> str:
         return orjson.dumps(value).decode("utf-8")
     except TypeError:  # orjson.JSONEncodeError: huge ints, non-string keys, other types
         return _STDLIB_DUMPS(value)
+
+
+def dumpb(value: Any) -> bytes:
+    """:func:`dumps` as UTF-8 bytes, for files: orjson's own output, never decoded and encoded
+    again (~0.3 s of the 57 MB analysis of a 50,000-message chat)."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return _STDLIB_DUMPS(value).encode("utf-8")

@@ -91,4 +91,6 @@ def test_measures_never_crash_and_cite_real_messages(
         r["safety"] and any(c.startswith("safety.") for c in r["cues"]) for r in records
     )
     analysis = Analysis(struct, records, find_bids(struct, records), metrics, 0)
-    assert json.loads("".join(analysis.json_chunks())) == json.loads(json.dumps(analysis.to_dict()))
+    assert json.loads(b"".join(analysis.json_chunks())) == json.loads(
+        json.dumps(analysis.to_dict())
+    )

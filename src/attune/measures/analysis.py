@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from attune.conversation import Conversation
-from attune.jsonio import dumps
+from attune.jsonio import dumpb
 from attune.measures.attunement import MEASURES as attunement_measures
 from attune.measures.attunement import attunement
 from attune.measures.bids import Bid, find_bids
@@ -82,14 +82,14 @@ class Analysis:
         """The whole ``--json`` document (interfaces.md §3)."""
         return {**self.summary(), "messages": list(self.message_records())}
 
-    def json_chunks(self) -> Iterator[str]:
-        """:meth:`to_dict` as JSON text, one message at a time: a long chat's document is never
+    def json_chunks(self) -> Iterator[bytes]:
+        """:meth:`to_dict` as UTF-8 JSON, one message at a time: a long chat's document is never
         held whole in memory."""
         summary = self.summary()
-        yield f'{{"participants": {dumps(summary["participants"])}, "messages": ['
+        yield b'{"participants": ' + dumpb(summary["participants"]) + b', "messages": ['
         for k, record in enumerate(self.message_records()):
-            yield ("" if k == 0 else ", ") + dumps(record)
-        yield f'], "metrics": {dumps(summary["metrics"])}}}\n'
+            yield (b"" if k == 0 else b", ") + dumpb(record)
+        yield b'], "metrics": ' + dumpb(summary["metrics"]) + b"}\n"
 
 
 def to_plain(value: Any) -> Any:

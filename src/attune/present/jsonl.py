@@ -16,7 +16,7 @@ from datetime import datetime
 from itertools import islice
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO
 
 from attune.conversation import Conversation, Message
 from attune.errors import AttuneError
@@ -65,17 +65,26 @@ def conversation_lines(conversation: Conversation) -> list[str]:
     return list(iter_lines(conversation.messages))
 
 
-def _write_all(handle: TextIO, lines: Iterator[str]) -> None:
-    """Writing allocates only strings (no cycles), so the cyclic collector is paused meanwhile:
-    its passes over a million live messages would cost more than the writing itself."""
+def _write_all(handle: BinaryIO, lines: Iterator[str | bytes]) -> None:
+    """Lines of text are encoded as UTF-8, bytes written as they are (JSON from orjson, never
+    decoded). Writing allocates only strings (no cycles), so the cyclic collector is paused
+    meanwhile: its passes over a million live messages would cost more than the writing itself."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         while chunk := list(islice(lines, _CHUNK)):
-            handle.writelines(chunk)
+            text = [line for line in chunk if isinstance(line, str)]
+            if len(text) == len(chunk):
+                handle.write("".join(text).encode("utf-8"))
+            else:
+                handle.write(b"".join(_utf8(line) for line in chunk))
     finally:
         if enabled:
             gc.enable()
+
+
+def _utf8(line: str | bytes) -> bytes:
+    return line.encode("utf-8") if isinstance(line, str) else line
 
 
 def write_jsonl(conversation: Conversation, out: Path | None) -> None:
@@ -83,13 +92,14 @@ def write_jsonl(conversation: Conversation, out: Path | None) -> None:
     write_lines(iter_lines(conversation.messages), out)
 
 
-def write_lines(lines: Iterable[str], out: Path | None) -> None:
-    """Stream ``lines`` to ``out`` through a temporary file renamed into place, so no half file
-    is left; to stdout when ``out`` is None."""
+def write_lines(lines: Iterable[str | bytes], out: Path | None) -> None:
+    """Stream ``lines`` (text, or UTF-8 bytes) to ``out`` through a temporary file renamed into
+    place, so no half file is left; to stdout when ``out`` is None."""
     stream = iter(lines)
     if out is None:
-        _write_all(sys.stdout, stream)
         sys.stdout.flush()
+        _write_all(sys.stdout.buffer, stream)
+        sys.stdout.buffer.flush()
         return
     directory = out.parent if str(out.parent) else Path(".")
     try:
@@ -97,7 +107,7 @@ def write_lines(lines: Iterable[str], out: Path | None) -> None:
     except OSError as exc:
         raise AttuneError(f"{out}: cannot write ({exc.strerror or exc})") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        with os.fdopen(fd, "wb") as handle:
             _write_all(handle, stream)
         os.replace(tmp, out)
     except BaseException as exc:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from attune.errors import AttuneError, ExportError
-from attune.jsonio import dumps, loads
+from attune.jsonio import dumpb, loads
 
 if TYPE_CHECKING:
     from attune.signals.annotate import Item
@@ -71,8 +71,8 @@ def _item(path: Path, number: int, obj: Any) -> Item:
     return Item(id=obj["id"], text=text, context=tuple(context), sender=sender)
 
 
-def record_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
-    return (dumps(record) + "\n" for record in records)
+def record_lines(records: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    return (dumpb(record) + b"\n" for record in records)
 
 
 def read_records(path: Path) -> dict[str, dict[str, Any]]:
