@@ -27,7 +27,13 @@ from attune.measures.analysis import signal_items
 from attune.measures.bids import BID_MODEL, FEATURES, bid_features, first_in_each_turn, rule_bids
 from attune.measures.exchanges import structure
 from attune.signals.annotate import Annotator
-from attune.signals.model import REACH, REACH_ROLES, SignalsModel, default_model_dir
+from attune.signals.model import (
+    REACH,
+    REACH_ROLES,
+    SignalsModel,
+    default_model_dir,
+    fingerprint,
+)
 from training import card
 from training.evaluate_dialogues import DIALOGUES, conversation_of, prf
 
@@ -170,6 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     k = len(FEATURES)
     reach = (w[k:] / scale[k:]).reshape(len(REACH_ROLES), -1)
     np.savez(model_dir / REACH, weights=reach.astype(np.float32))
+    fit = fingerprint(reach.astype(np.float32))
     shift = -float((mean[k:] * w[k:] / scale[k:]).sum())  # the words' constant, in the bias
     record = {
         "features": list(FEATURES),
@@ -184,6 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "leave_one_round_out_f1": {"per_round": best["per_round"], "mean": best["mean"]},
         "rules_f1_same_rounds": rules,
         "reach": f"{REACH} in the signals model ({'/'.join(REACH_ROLES)} × {reach.shape[1]})",
+        "reach_fit": fit,
     }
     args.out.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     card.replace_section(

@@ -388,23 +388,29 @@ def test_a_conversation_without_timestamps(tiny_model_dir: Path, tmp_path: Path)
     assert doc["metrics"]["engagement"]["turning_toward_rate"]["weekly"] == []
 
 
-def test_cached_signals_without_reach_are_redone_when_the_model_has_it(tmp_path: Path) -> None:
-    """A cache written before the model had reach.npz (or when reach was one number) would leave
-    the bid detector to the rules alone: such records count as stale."""
+def test_cached_signals_without_this_models_reach_are_redone(tmp_path: Path) -> None:
+    """A cache written before the model had reach.npz, when reach was one number, or by another
+    fit of the reach weights would mislead the bid detector: such records count as stale."""
+    import numpy as np
+
     from attune.present.analysis import cached_signals
-    from attune.signals.model import REACH, REACH_ROLES
+    from attune.signals.model import REACH, REACH_ROLES, fingerprint
     from tests.measures.helpers import chat
 
-    conv = chat([(0, "A", "hello"), (1, "B", "hi")])
+    weights = np.ones((3, 4), np.float32)
+    fit = fingerprint(weights)
+    roles = {r: 0.5 for r in REACH_ROLES}
+    conv = chat([(0, "A", "hello"), (1, "B", "hi"), (2, "A", "hey"), (3, "B", "yo")])
     cache = tmp_path / "signals.jsonl"
-    cache.write_text(
-        json.dumps({"id": "m1", "text": "hello", "reach": {r: 0.5 for r in REACH_ROLES}})
-        + "\n"
-        + json.dumps({"id": "m2", "text": "hi", "reach": 0.5})
-        + "\n"
-    )
+    records = [
+        {"id": "m1", "text": "hello", "reach": {**roles, "fit": fit}},
+        {"id": "m2", "text": "hi", "reach": 0.5},
+        {"id": "m3", "text": "hey", "reach": {**roles, "fit": "another"}},
+        {"id": "m4", "text": "yo"},
+    ]
+    cache.write_text("".join(json.dumps(r) + "\n" for r in records))
     model = tmp_path / "model"
     model.mkdir()
-    assert set(cached_signals(cache, conv, model)) == {"m1", "m2"}
-    (model / REACH).write_bytes(b"")
+    assert set(cached_signals(cache, conv, model)) == {"m1", "m2", "m3", "m4"}
+    np.savez(model / REACH, weights=weights)
     assert set(cached_signals(cache, conv, model)) == {"m1"}

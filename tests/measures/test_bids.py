@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Sequence
@@ -21,7 +22,7 @@ from attune.measures.bids import (
     rule_bids,
 )
 from attune.measures.exchanges import Structure, structure
-from attune.signals.model import REACH, REACH_ROLES, default_model_dir
+from attune.signals.model import REACH, REACH_ROLES, default_model_dir, reach_fit
 from tests.measures.helpers import bids_of, chat, signals
 
 EMPATHY_2 = {"emotional_reactions": 2, "interpretations": 0, "explorations": 0}
@@ -334,6 +335,23 @@ def test_without_reach_the_rules_decide() -> None:
     assert find_bids(struct, sigs, _learned()) == rule_bids(struct, sigs)
     old = [{**s, "reach": 4.0} for s in sigs]  # one number: written before reach had roles
     assert find_bids(struct, old, _learned()) == rule_bids(struct, old)
+
+
+def test_reach_from_weights_the_detector_was_not_fitted_with_leaves_it_to_the_rules() -> None:
+    struct = structure(chat(LEARNED_ROWS))
+    sigs = [
+        {**s, "reach": {**s["reach"], "fit": "abc"}}
+        for s in _with_reach(struct, [4.0, -4.0, 4.0, -4.0])
+    ]
+    fitted = dataclasses.replace(_learned(), reach_fit="abc")
+    other = dataclasses.replace(_learned(), reach_fit="def")
+    assert [b.message for b in find_bids(struct, sigs, fitted)] == [0, 2]
+    assert find_bids(struct, sigs, other) == rule_bids(struct, sigs)
+
+
+def test_the_shipped_detector_and_reach_weights_are_one_fit() -> None:
+    model = BidModel.shipped()
+    assert model is not None and model.reach_fit == reach_fit(default_model_dir())
 
 
 def test_the_detector_takes_one_bid_per_turn_the_first_it_picks() -> None:

@@ -115,7 +115,7 @@ def test_reach_is_emitted_where_the_model_has_its_weights(
     """reach.npz (written by training/train_bids.py) adds ``reach``, embedding · weights for each
     role, to every record; a model without it emits none."""
     from attune.signals.annotate import Annotator, Item
-    from attune.signals.model import REACH, REACH_ROLES
+    from attune.signals.model import REACH, REACH_ROLES, fingerprint, reach_fit
 
     folder = tmp_path / "with_reach"
     shutil.copytree(tiny_model_dir, folder)
@@ -131,8 +131,9 @@ def test_reach_is_emitted_where_the_model_has_its_weights(
     records = Annotator(model).annotate(items)
     expected = model.encode(texts) @ weights.T
     for record, row in zip(records, expected, strict=True):
-        assert list(record["reach"]) == list(REACH_ROLES)
-        assert list(record["reach"].values()) == pytest.approx(row.tolist(), abs=1e-4)
+        assert list(record["reach"]) == [*REACH_ROLES, "fit"]
+        assert [record["reach"][r] for r in REACH_ROLES] == pytest.approx(row.tolist(), abs=1e-4)
+        assert record["reach"]["fit"] == fingerprint(weights) == reach_fit(folder)
     assert records[0]["reach"]["for_previous"] == 0.0
     assert all("reach" not in r for r in Annotator(plain).annotate(items))
 

@@ -412,8 +412,8 @@ def find_bids(
     detector decides which messages are bids; otherwise the rules decide alone (``rule_bids``)."""
     rules = rule_bids(structure, signals)
     model = model or BidModel.shipped()
-    if model is None or not signals or not all(has_reach(s) for s in signals):
-        return rules
+    if model is None or not signals or not all(has_reach(s, model.reach_fit) for s in signals):
+        return rules  # no reach, or reach from weights this detector was not fitted with
     probability = model.probability(bid_features(structure, signals, rules), signals)
     by_message = {b.message: b for b in rules}
     texts = [m.text for m in structure.messages]
@@ -558,6 +558,8 @@ class BidModel:
     weights: npt.NDArray[np.float64]
     bias: float
     threshold: float
+    reach_fit: str | None = None
+    """The fingerprint of the reach weights fitted with it (None: any)."""
 
     @classmethod
     def load(cls, path: Path) -> BidModel:
@@ -570,6 +572,7 @@ class BidModel:
             np.asarray(meta["weights"]),
             float(meta["bias"]),
             float(meta["threshold"]),
+            meta.get("reach_fit"),
         )
 
     @classmethod

@@ -386,7 +386,8 @@ class Annotator:
             pairs.setdefault(self._pair_key(item, row), len(pairs))
         pair = self._heads("pair", embeddings, list(pairs))
         link = answered_similarity(embeddings, list(pairs))
-        reach = None if self.model.reach is None else self.model.reach.of(embeddings).tolist()
+        words = self.model.reach
+        reach = None if words is None else words.of(embeddings).tolist()
         del embeddings
 
         cues_of = functools.lru_cache(maxsize=4096)(rules.cues)  # duplicates and recent contexts
@@ -395,9 +396,10 @@ class Annotator:
             k = pairs[self._pair_key(item, row)]
             heads.update(pair.row(k))
             heads["link"] = link[k]
-            if reach is not None:
+            if reach is not None and words is not None:
                 values = reach[row[item.text]]
                 heads["reach"] = {r: round(v, 4) for r, v in zip(REACH_ROLES, values, strict=True)}
+                heads["reach"]["fit"] = words.fit
             context = [cues_of(text) for text in item.context[-4:]]
             yield self._record(item, heads, cues_of(item.text), context)
 

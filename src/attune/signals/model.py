@@ -8,6 +8,7 @@ found, in this order, at the folder given by the caller, at ``$ATTUNE_MODEL_DIR`
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -53,6 +54,13 @@ class Reach:
 
     weights: npt.NDArray[np.float32]  # one row per role of REACH_ROLES
 
+    @property
+    def fit(self) -> str:
+        """A fingerprint of the weights, carried in each record's ``reach`` (``"fit"``) and in the
+        bid detector's ``bid_model.json``: reach values are only meaningful with the detector
+        fitted beside them, so a cache or a detector from another fit is noticed."""
+        return fingerprint(self.weights)
+
     @classmethod
     def load(cls, path: Path, dim: int) -> Reach | None:
         """The file's weights, or None when the model has none."""
@@ -74,11 +82,33 @@ class Reach:
         return np.asarray(embeddings @ self.weights.T, dtype=np.float32)
 
 
-def has_reach(record: Mapping[str, Any]) -> bool:
+def fingerprint(weights: npt.NDArray[np.float32]) -> str:
+    return hashlib.sha256(np.ascontiguousarray(weights, dtype=np.float32).tobytes()).hexdigest()[
+        :12
+    ]
+
+
+def reach_fit(folder: Path) -> str | None:
+    """The fingerprint of the folder's reach weights (None without ``reach.npz``)."""
+    path = folder / REACH
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path) as data:
+            return fingerprint(np.asarray(data["weights"]))
+    except (OSError, KeyError, ValueError) as exc:
+        raise AttuneError(f"{path}: cannot read the reach weights ({exc})") from None
+
+
+def has_reach(record: Mapping[str, Any], fit: str | None = None) -> bool:
     """Whether an annotate record carries every role's ``reach`` (one written by an older model
-    has none, or a single number)."""
+    has none, or a single number), from the weights of fingerprint ``fit`` when given."""
     reach = record.get("reach")
-    return isinstance(reach, Mapping) and all(role in reach for role in REACH_ROLES)
+    return (
+        isinstance(reach, Mapping)
+        and all(role in reach for role in REACH_ROLES)
+        and (fit is None or reach.get("fit") == fit)
+    )
 
 
 def default_model_dir() -> Path:
