@@ -22,8 +22,13 @@ from attune.measures.attunement import (
 from attune.measures.engagement import turning_toward_rate
 from attune.measures.evidence import Z95, mean_score, median, rate, wilson
 from attune.measures.measure import Measure
-from attune.measures.obstacles import positive_to_negative_ratio, repair_attempts, withdrawal
-from attune.measures.quality_time import deep_conversations
+from attune.measures.obstacles import (
+    positive_to_negative_ratio,
+    recurring_conflict_topics,
+    repair_attempts,
+    withdrawal,
+)
+from attune.measures.quality_time import deep_conversations, shared_interests
 from attune.measures.safety import safety
 from attune.measures.view import View
 from attune.measures.vulnerability import disclosure_reciprocity
@@ -614,6 +619,22 @@ def test_counted_ids_of_turning_toward_are_the_bids_turned_toward() -> None:
     toward = [v.structure.messages[b.message].id for b in v.bids if b.outcome == "toward"]
     m = metrics["engagement"]["turning_toward_rate"]
     assert m.message_ids["counted"] == toward == ["m1", "m3", "m5"]
+
+
+def test_topics_are_things_talked_about_not_everyday_words() -> None:
+    """ "of course", "look", "need", "thanks", "love" recur in any chat: they are no topic."""
+    rows, flags = [], {}
+    for k in range(3):
+        rows += [
+            (600 * k, "A", "of course you need to look at the phone bill, thanks a lot"),
+            (600 * k + 1, "B", "i love how you always make this about the phone bill"),
+        ]
+        flags[f"m{2 * k + 1}"] = {"horseman": "criticism"}
+    topics = [t["topic"] for t in recurring_conflict_topics(view_of(rows, flags))]
+    assert sorted(topics) == ["bill", "phone"]
+    happy = {f"m{n}": {"valence": 0.8} for n in range(1, 7)}
+    shared = [t["topic"] for t in shared_interests(view_of(rows, happy))]
+    assert sorted(shared) == ["bill", "phone"]
 
 
 # --- the same input gives the same output --------------------------------------------------------

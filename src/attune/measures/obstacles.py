@@ -22,51 +22,29 @@ HORSEMEN = ("criticism", "contempt", "defensiveness", "stonewalling")
 ANTIDOTES = ("gentle_startup", "appreciation", "responsibility", "self_soothing")
 TOPIC_MIN_EXCHANGES = 2
 TOPIC_NOISE = frozenset(
-    [
-        "always",
-        "never",
-        "again",
-        "even",
-        "about",
-        "think",
-        "know",
-        "want",
-        "like",
-        "said",
-        "says",
-        "told",
-        "tell",
-        "feel",
-        "feeling",
-        "really",
-        "going",
-        "gonna",
-        "didn't",
-        "don't",
-        "can't",
-        "won't",
-        "it's",
-        "that's",
-        "i'll",
-        "you're",
-        "i'd",
-        "you'd",
-        "just",
-        "time",
-        "today",
-        "tonight",
-        "sorry",
-        "okay",
-        "fine",
-        "whatever",
-        "well",
-        "yeah",
-        "nothing",
-        "something",
-        "everything",
-        "anything",
-    ]
+    """
+    always never again even about think know want like said says told tell feel feeling really
+    going gonna didn't don't can't won't it's that's i'll you're i'd you'd just time today tonight
+    sorry okay fine whatever well yeah nothing something everything anything
+    course doing done does look looks looking need needs needed make makes making made take takes
+    taking took come comes coming came give gives gave keep keeps kept put puts getting gets went
+    goes seen seem seems mean means meant wanna wanted trying tried thought thinking knew known
+    remember forgot happen happened hope let's lets talk talking asked asking ask sure maybe
+    probably actually literally honestly basically totally definitely exactly still already
+    though also much many more most less very pretty quite kind sort bit lot lots thing things
+    stuff someone anyone everyone people good great nice best better bad worse worst right wrong
+    real same different little last next first other another every each back away here there
+    where when what which while would could should might must shall will with without from into
+    onto over under after before then than them they their theirs these those this your yours
+    mine ours have having been being were was wasn't isn't aren't doesn't haven't hasn't couldn't
+    wouldn't shouldn't i'm i've you've we're we've they're he's she's there's what's let's
+    thank thanks love loved lovely miss missed please yes yeah yep nope cool haha lol lmao omg
+    morning night tomorrow yesterday week weekend later soon now hour hours minute minutes
+    whole ever likes send sent sending text texted texting call called reply replied message
+    """.split()
 )
+"""Words that are no topic: function words, everyday verbs, adverbs, judgements, thanks and
+affection, and times (a chat's topics are its nouns; without a tagger, the rest is listed)."""
 
 
 def horsemen(view: View) -> Measure:
