@@ -21,8 +21,7 @@ from attune.measures.view import View
 HORSEMEN = ("criticism", "contempt", "defensiveness", "stonewalling")
 ANTIDOTES = ("gentle_startup", "appreciation", "responsibility", "self_soothing")
 TOPIC_MIN_EXCHANGES = 2
-TOPIC_NOISE = frozenset(
-    """
+_NOT_TOPICS = """
     always never again even about think know want like said says told tell feel feeling really
     going gonna didn't don't can't won't it's that's i'll you're i'd you'd just time today tonight
     sorry okay fine whatever well yeah nothing something everything anything
@@ -41,8 +40,8 @@ TOPIC_NOISE = frozenset(
     thank thanks love loved lovely miss missed please yes yeah yep nope cool haha lol lmao omg
     morning night tomorrow yesterday week weekend later soon now hour hours minute minutes
     whole ever likes send sent sending text texted texting call called reply replied message
-    """.split()
-)
+"""
+TOPIC_NOISE = frozenset(_NOT_TOPICS.split())
 """Words that are no topic: function words, everyday verbs, adverbs, judgements, thanks and
 affection, and times (a chat's topics are its nouns; without a tagger, the rest is listed)."""
 
