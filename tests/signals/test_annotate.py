@@ -346,6 +346,7 @@ def test_the_heads_defensiveness_needs_something_to_defend_against() -> None:
     assert read("stonewalling", False, False, answering=True) is None  # not tense
     assert read("stonewalling", True, False, answering=True) == "stonewalling"
     assert read("criticism", True, True, answering=True) is None  # reassurance
+    assert read("criticism", False, False, answering=True, validating=True) is None
 
 
 def test_a_calm_answer_to_a_vulnerable_disclosure_carries_no_head_horseman(

@@ -241,6 +241,10 @@ def test_terse_reply_is_stonewalling_only_during_tension() -> None:
         "wow ok. forget i said anything",
         "Leave it, Irene. Please.",
         "just leave it",
+        "whatever. i'm driving",
+        "ok. i'm done",
+        "not tonight.",
+        "cant do this rn",
     ],
 )
 def test_explicit_withdrawal_during_tension_is_stonewalling(text: str) -> None:
@@ -253,6 +257,8 @@ def test_explicit_withdrawal_during_tension_is_stonewalling(text: str) -> None:
         "not now, at the shop, call you after",
         "can we not do thai again, had it monday",
         "whatever you fancy for dinner",
+        "not tonight, tomorrow works better",
+        "fine. see you at 6?",
     ],
 )
 def test_the_same_words_outside_tension_or_as_logistics_are_not_stonewalling(text: str) -> None:

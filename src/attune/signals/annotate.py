@@ -450,15 +450,15 @@ class Annotator:
 
     @staticmethod
     def _head_horseman(
-        value: str | None, tense: bool, reassuring: bool, answering: bool
+        value: str | None, tense: bool, reassuring: bool, answering: bool, validating: bool = False
     ) -> str | None:
         """The head's horseman, except stonewalling outside tension — read alone, "ok", "no" or
         "cool" look like shutting down, but only a row makes them so (codebook) — defensiveness
         in a message that answers nothing (the head reads a complaint that opens an exchange, "you
         said you'd book the mot and you didn't", as defensive; there is nothing yet to defend
-        against), and any horseman in reassurance, which the head reads as criticism ("you're not
-        your dad")."""
-        if reassuring or (value == "stonewalling" and not tense):
+        against), and any horseman in reassurance or in what the rules read as validating, which
+        the head reads as criticism ("you're not your dad", "of course you're gutted")."""
+        if reassuring or validating or (value == "stonewalling" and not tense):
             return None
         if value == "defensiveness" and not answering:
             return None
@@ -509,7 +509,13 @@ class Annotator:
             "validation": cue.validation or heads["validation"],
             "disclosure": max(heads["disclosure"], cue.disclosure),
             "horseman": horseman
-            or self._head_horseman(heads["horseman"], tense, reassuring, bool(context)),
+            or self._head_horseman(
+                heads["horseman"],
+                tense,
+                reassuring,
+                bool(context),
+                cue.validation == "validating",
+            ),
             "antidote": cue.antidote or heads["antidote"],
             "repair": bool(repair or heads["repair"]),
             "safety": [s for s in SAFETY if s in cue.safety or s in heads["safety"]],

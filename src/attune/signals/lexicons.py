@@ -283,7 +283,9 @@ STONEWALLING = (
     r" me\b|\bconversation over\b|\bend of (?:discussion|conversation)\b"
 )
 STONEWALLING_TERSE = (
-    r"^(?:fine|k|forget it|never ?mind|nvm|nothing|noted|if you say so|(?:ok )?i'?m done)[\s.!]*$"
+    r"^(?:fine|k|forget it|never ?mind|nvm|nothing|noted|if you say so|(?:ok[.,]? )?i'?m done)[\s.!]*$"
+    r"|^(?:whatever|fine)[,.!]+ [^?]{1,30}$|^not (?:tonight|today|rn|right now)(?:,? [a-z]+)?[\s.!]*$"
+    r"|^(?:i )?can'?t do this (?:rn|right now|now|tonight|today|anymore)[\s.!]*$"
     r"|^(?:whatever|not now|can we not|drop it|(?:just )?leave it)(?:,? [a-z]+)?[\s.!]*"
     r"(?:please[\s.!]*)?$"
     r"|\b(?:can we (?:just )?drop it|forget i said anything)\b"
