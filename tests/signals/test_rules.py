@@ -300,10 +300,23 @@ def test_an_eye_roll_is_contempt_during_tension_only() -> None:
         "i've done 12 hr shifts all week lauren, when was i meant to do it",
         "i was gonna do it tonight??",
         "i came to the bowling?? stop acting like ur the victim",
+        "sorry for having feelings about our past i guess",
+        "wow ok. so i'm just useless then",
+        "the date was never on the calendar, how was i supposed to know",
+        "i said it when we got there?? ur literally making stuff up",
     ],
 )
 def test_excuses_and_counter_complaints_are_defensiveness(text: str) -> None:
     assert cues(text).horseman == "defensiveness"
+
+
+def test_an_apology_or_a_polite_sorry_is_not_defensiveness() -> None:
+    assert cues("i'm sorry for being late").horseman is None
+    assert cues("sorry for asking, how was the dentist?").horseman is None
+
+
+def test_asking_whether_the_partner_ever_thinks_is_contempt() -> None:
+    assert cues("do you ever think before you hit send").horseman == "contempt"
 
 
 def test_what_was_i_supposed_to_do_is_defensiveness() -> None:

@@ -229,6 +229,7 @@ CONTEMPT = (
     r"|\b(?:how|so) (?:pathetic|typical)\b|\btypical (?:you|man|woman|of you)\b"
     r"|\buse your brain\b|\b(?:oh )?(?:no|wow)\.? the tragedy\b|\bhow will you (?:ever )?survive\b|\bsays the one who\b"
     r"|\bonly took you\b|\bheard that one before\b|\b(?:dating|married to|living with) a (?:child|toddler|teenager|baby)\b"
+    r"|\bdo (?:you|u) ever (?:think|use your (?:brain|head)) before\b"
 )
 CONTEMPT_AFFECTION = r"❤|😘|🥰|😍|💕|💖|\blove (?:you|ya|u)\b|\bbabe\b| x+$"
 
@@ -270,6 +271,10 @@ DEFENSIVENESS = (
     r"|\bwhat'?s the (?:big )?deal\b|\b(?:it'?s )?not a crime\b|\bi was (?:gonna|going to) do it\b"
     r"|\bbut (?:you|u) (?:also|too)\b|\b(?:you|u) (?:do|did) (?:it|that|the same) too\b"
     r"|\bstop acting like (?:you'?re|ur|u'?re|you are) the victim\b"
+    r"|\bsorry for (?:having feelings|caring|breathing|existing|trying|being (?:alive|me))\b"
+    r"|\bso i'?m (?:just )?(?:useless|the bad guy|the problem|a terrible \w+)\b"
+    r"|\bhow (?:was|am|were) i (?:supposed|meant) to know\b"
+    r"|\b(?:you'?re|ur|u'?re|you are) (?:literally |just )?making (?:stuff|things|it) up\b"
 )
 STONEWALLING = (
     r"^(?:whatever|whatevs|w/e)[\s.!]*$|^(?:whatever|whatevs)[,.!]+ (?:i don'?t care|do what (?:you|u) want"
