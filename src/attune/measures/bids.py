@@ -31,6 +31,7 @@ import functools
 import itertools
 import json
 import math
+import operator
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -493,20 +494,19 @@ def bid_features(
     second = {t: bool(SECOND_PERSON.search(t)) for t in set(texts)}
     previous_ruled = np.zeros(n)
     previous_ruled[1:] = ruled[:-1]
-    place = np.zeros((n, 6))  # first, log place, turn in exchange, last, answers a bid, burst
+    # first in turn, log place in it, turn in exchange, last in turn, answers a bid, burst
+    rows: list[tuple[float, ...]] = [(0.0,) * 6] * n
+    ruled_at = {b.message for b in rules}
     for ex in structure.exchanges:
         for k, t in enumerate(ex.turns):
             burst = structure.turns[t].messages
-            answers = k > 0 and bool(ruled[structure.turns[ex.turns[k - 1]].messages].any())
+            answers = k > 0 and any(
+                i in ruled_at for i in structure.turns[ex.turns[k - 1]].messages
+            )
+            last = len(burst) - 1
             for j, i in enumerate(burst):
-                place[i] = (
-                    j == 0,
-                    math.log1p(j),
-                    min(k, 3),
-                    j == len(burst) - 1,
-                    answers,
-                    len(burst) > 1,
-                )
+                rows[i] = (j == 0, math.log1p(j), min(k, 3), j == last, answers, last > 0)
+    place = np.array(rows, dtype=float).reshape(n, 6)
     replied = np.zeros(n, dtype=bool)
     replied[:-1] = [
         structure.exchange_of[i] == structure.exchange_of[i + 1] and not same[i + 1]
@@ -585,7 +585,12 @@ class BidModel:
     ) -> npt.NDArray[np.float64]:
         """Per message: the features' part, its own words, the words of the message before it
         and, where the partner replies next, the words of that reply."""
-        reach = np.array([[float(s["reach"][r]) for r in REACH_ROLES] for s in signals])
+        roles = operator.itemgetter(*REACH_ROLES)
+        reach = np.fromiter(
+            itertools.chain.from_iterable(roles(s["reach"]) for s in signals),
+            dtype=float,
+            count=len(REACH_ROLES) * len(signals),
+        ).reshape(len(signals), len(REACH_ROLES))
         logit = ((features - self.mean) / self.scale) @ self.weights + reach[:, 0] + self.bias
         logit[1:] += reach[:-1, 1]
         replied = features[:-1, FEATURES.index("partner_replies_next")] > 0
