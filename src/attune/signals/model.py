@@ -46,6 +46,9 @@ REACH_ROLES = ("own", "for_next", "for_previous")
 me everything" says that was news)."""
 
 
+_ROLES = frozenset(REACH_ROLES)
+
+
 @dataclass(frozen=True)
 class Reach:
     """How much a message's words make it, or its neighbours, bids for connection: linear reads
@@ -104,11 +107,9 @@ def has_reach(record: Mapping[str, Any], fit: str | None = None) -> bool:
     """Whether an annotate record carries every role's ``reach`` (one written by an older model
     has none, or a single number), from the weights of fingerprint ``fit`` when given."""
     reach = record.get("reach")
-    return (
-        isinstance(reach, Mapping)
-        and all(role in reach for role in REACH_ROLES)
-        and (fit is None or reach.get("fit") == fit)
-    )
+    if not isinstance(reach, dict | Mapping):  # dict first: records read from JSON are dicts
+        return False
+    return reach.keys() >= _ROLES and (fit is None or reach.get("fit") == fit)
 
 
 def default_model_dir() -> Path:
