@@ -326,6 +326,8 @@ UTC_MINUS_5 = timezone(timedelta(hours=-5))
         ("17-Sep-19 13:34 PM", "dmy", None),
         ("31/02/2019 10:00", "dmy", None),
         ("soon", "dmy", None),
+        ("2023-10-0599999999999999999999T21:14:00.000+02:00", "dmy", None),  # found by fuzzing
+        ("17/09/99999999999999999999 10:00", "dmy", None),
     ],
 )
 def test_csv_date_formats(text: str, order: str, expected: datetime | None) -> None:

@@ -238,6 +238,7 @@ UTC_PLUS_1 = timezone(timedelta(hours=1))
         ("Monday, February 30, 2023 at 3:04:05 PM UTC", None),
         ("Monday, January 9, 2023 at 13:04:05 PM UTC", None),
         ("yesterday", None),
+        ("Monday, January 9, 99999999999999999999 at 3:04:05 PM UTC", None),  # too large a year
     ],
 )
 def test_localised_dates(text: str, expected: datetime | None) -> None:

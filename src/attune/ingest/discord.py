@@ -412,7 +412,7 @@ def parse_date(text: str, order: str, tz: tzinfo | None) -> datetime | None:
         hour = hour % 12 + (12 if ampm.lower().startswith(_PM) else 0)
     try:
         return datetime(*ymd, hour, minute, second, micro, tzinfo=offset)
-    except ValueError:
+    except (ValueError, OverflowError):  # a number too large for a date field
         return None
 
 

@@ -369,7 +369,7 @@ def parse_date(text: str) -> datetime | None:
         return None
     try:
         return datetime(*ymd, hour, minute, second, tzinfo=tz)
-    except ValueError:
+    except (ValueError, OverflowError):  # a number too large for a date field
         return None
 
 

@@ -621,7 +621,7 @@ def _txt_time(match: re.Match[str]) -> datetime | None:
             int(match["minute"]),
             int(match["second"]),
         )
-    except ValueError:
+    except (ValueError, OverflowError):  # a number too large for a date field
         return None
 
 

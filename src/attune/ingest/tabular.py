@@ -319,13 +319,13 @@ class Timestamps:
             return self._epoch(float(text))
         try:
             return self._wall_clock(text)
-        except ValueError:
+        except (ValueError, OverflowError):
             zone = _ZONE_SUFFIX.fullmatch(text)
             if zone is None or not zone["rest"]:
                 raise ValueError(f"unreadable time {value!r}") from None
         try:
             when = self._wall_clock(zone["rest"])
-        except ValueError:
+        except (ValueError, OverflowError):
             raise ValueError(f"unreadable time {value!r}") from None
         if when.tzinfo is not None:
             raise ValueError(f"unreadable time {value!r}")

@@ -196,7 +196,7 @@ def resolve(date: RawDate, order: DateOrder) -> datetime | None:
         year += 2000
     try:
         return datetime(year, month, day)
-    except ValueError:
+    except (ValueError, OverflowError):  # a number too large for a date field
         return None
 
 
