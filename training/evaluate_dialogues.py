@@ -307,7 +307,7 @@ def write_confidence(
     )
 
 
-def _number(dialogue_id: str) -> int:
+def dialogue_number(dialogue_id: str) -> int:
     return int(dialogue_id.rsplit("-", 1)[-1])
 
 
@@ -333,9 +333,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.split != "all":
         dialogues = [d for d in dialogues if d["split"] == args.split]
     if args.since:
-        dialogues = [d for d in dialogues if _number(d["id"]) >= _number(args.since)]
+        dialogues = [
+            d for d in dialogues if dialogue_number(d["id"]) >= dialogue_number(args.since)
+        ]
     if args.until:
-        dialogues = [d for d in dialogues if _number(d["id"]) <= _number(args.until)]
+        dialogues = [
+            d for d in dialogues if dialogue_number(d["id"]) <= dialogue_number(args.until)
+        ]
     annotator = Annotator.load(args.model, threads=2)
     if args.tune_confidence:
         if args.split != "dev":

@@ -35,7 +35,7 @@ from attune.signals.model import (
     fingerprint,
 )
 from training import card
-from training.evaluate_dialogues import DIALOGUES, conversation_of, prf
+from training.evaluate_dialogues import DIALOGUES, conversation_of, dialogue_number, prf
 
 L2 = (0.001, 0.003, 0.01)
 THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
@@ -81,7 +81,7 @@ def dialogue_rows(dialogues: Sequence[dict[str, Any]], annotator: Annotator) -> 
 
 def round_of(dialogue_id: str) -> str:
     """The writing round of a dialogue: its hundreds ("dlg-312" → "3", "dlg-1204" → "12")."""
-    return str(int(dialogue_id.rsplit("-", 1)[-1]) // 100)
+    return str(dialogue_number(dialogue_id) // 100)
 
 
 def fit_logistic(x: F64, y: F64, l2: float) -> tuple[F64, F64, F64, float]:

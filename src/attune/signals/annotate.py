@@ -388,6 +388,7 @@ class Annotator:
         link = answered_similarity(embeddings, list(pairs))
         words = self.model.reach
         reach = None if words is None else words.of(embeddings).tolist()
+        fit = None if words is None else words.fit
         del embeddings
 
         cues_of = functools.lru_cache(maxsize=4096)(rules.cues)  # duplicates and recent contexts
@@ -396,10 +397,10 @@ class Annotator:
             k = pairs[self._pair_key(item, row)]
             heads.update(pair.row(k))
             heads["link"] = link[k]
-            if reach is not None and words is not None:
+            if reach is not None:
                 values = reach[row[item.text]]
                 heads["reach"] = {r: round(v, 4) for r, v in zip(REACH_ROLES, values, strict=True)}
-                heads["reach"]["fit"] = words.fit
+                heads["reach"]["fit"] = fit
             context = [cues_of(text) for text in item.context[-4:]]
             yield self._record(item, heads, cues_of(item.text), context)
 

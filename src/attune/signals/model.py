@@ -8,6 +8,7 @@ found, in this order, at the folder given by the caller, at ``$ATTUNE_MODEL_DIR`
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import os
@@ -57,7 +58,7 @@ class Reach:
 
     weights: npt.NDArray[np.float32]  # one row per role of REACH_ROLES
 
-    @property
+    @functools.cached_property
     def fit(self) -> str:
         """A fingerprint of the weights, carried in each record's ``reach`` (``"fit"``) and in the
         bid detector's ``bid_model.json``: reach values are only meaningful with the detector
@@ -67,13 +68,9 @@ class Reach:
     @classmethod
     def load(cls, path: Path, dim: int) -> Reach | None:
         """The file's weights, or None when the model has none."""
-        if not path.is_file():
+        weights = _reach_weights(path)
+        if weights is None:
             return None
-        try:
-            with np.load(path) as data:
-                weights = np.asarray(data["weights"], dtype=np.float32)
-        except (OSError, KeyError, ValueError) as exc:
-            raise AttuneError(f"{path}: cannot read the reach weights ({exc})") from None
         if weights.shape != (len(REACH_ROLES), dim):
             raise AttuneError(
                 f"{path}: weights of shape {weights.shape}, not {len(REACH_ROLES)} roles × {dim}"
@@ -91,16 +88,21 @@ def fingerprint(weights: npt.NDArray[np.float32]) -> str:
     ]
 
 
-def reach_fit(folder: Path) -> str | None:
-    """The fingerprint of the folder's reach weights (None without ``reach.npz``)."""
-    path = folder / REACH
+def _reach_weights(path: Path) -> npt.NDArray[np.float32] | None:
+    """The weights stored in ``reach.npz`` (None when there is no such file)."""
     if not path.is_file():
         return None
     try:
         with np.load(path) as data:
-            return fingerprint(np.asarray(data["weights"]))
+            return np.asarray(data["weights"], dtype=np.float32)
     except (OSError, KeyError, ValueError) as exc:
         raise AttuneError(f"{path}: cannot read the reach weights ({exc})") from None
+
+
+def reach_fit(folder: Path) -> str | None:
+    """The fingerprint of the folder's reach weights (None without ``reach.npz``)."""
+    weights = _reach_weights(folder / REACH)
+    return None if weights is None else fingerprint(weights)
 
 
 def has_reach(record: Mapping[str, Any], fit: str | None = None) -> bool:
