@@ -192,6 +192,23 @@ HORSEMEN = [
     ("I'm done talking", "stonewalling"),
     ("leave me alone", "stonewalling"),
     ("I don't want to talk about it", "stonewalling"),
+    # refusing the conversation is stonewalling anywhere
+    ("not doing this tonight zainab", "stonewalling"),
+    ("I'm not getting into this now, Angela.", "stonewalling"),
+    ("i'm not having that conversation over text", "stonewalling"),
+    ("I've said what I think.", "stonewalling"),
+    # excuses, counter-complaints and the innocent victim
+    ("i was knackered, fell asleep, whats the big deal", "defensiveness"),
+    ("i was with the guys, relax. not a crime", "defensiveness"),
+    ("sawa but you also leave your things everywhere", "defensiveness"),
+    ("i've done 12 hr shifts all week lauren, when was i meant to do it", "defensiveness"),
+    ("i was gonna do it tonight??", "defensiveness"),
+    ("i came to the bowling?? stop acting like ur the victim", "defensiveness"),
+    ("sorry for having feelings about our past i guess", "defensiveness"),
+    ("wow ok. so i'm just useless then", "defensiveness"),
+    ("the date was never on the calendar, how was i supposed to know", "defensiveness"),
+    ("i said it when we got there?? ur literally making stuff up", "defensiveness"),
+    ("do you ever think before you hit send", "contempt"),
 ]
 NOT_HORSEMEN = [
     "you always make me laugh",
@@ -265,19 +282,6 @@ def test_the_same_words_outside_tension_or_as_logistics_are_not_stonewalling(tex
     assert in_context(text, "what do you want for dinner?")[0] is None
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "not doing this tonight zainab",
-        "I'm not getting into this now, Angela.",
-        "i'm not having that conversation over text",
-        "I've said what I think.",
-    ],
-)
-def test_refusing_the_conversation_is_stonewalling_anywhere(text: str) -> None:
-    assert cues(text).horseman == "stonewalling"
-
-
 def test_not_doing_this_or_that_with_a_thing_after_it_is_not_stonewalling() -> None:
     assert cues("not doing this recipe again, too much garlic").horseman is None
     assert cues("we're not getting into that club without tickets").horseman is None
@@ -291,32 +295,9 @@ def test_an_eye_roll_is_contempt_during_tension_only() -> None:
     assert in_context(sarcastic, "look what came in the post!")[0] is None
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "i was knackered, fell asleep, whats the big deal",
-        "i was with the guys, relax. not a crime",
-        "sawa but you also leave your things everywhere",
-        "i've done 12 hr shifts all week lauren, when was i meant to do it",
-        "i was gonna do it tonight??",
-        "i came to the bowling?? stop acting like ur the victim",
-        "sorry for having feelings about our past i guess",
-        "wow ok. so i'm just useless then",
-        "the date was never on the calendar, how was i supposed to know",
-        "i said it when we got there?? ur literally making stuff up",
-    ],
-)
-def test_excuses_and_counter_complaints_are_defensiveness(text: str) -> None:
-    assert cues(text).horseman == "defensiveness"
-
-
 def test_an_apology_or_a_polite_sorry_is_not_defensiveness() -> None:
     assert cues("i'm sorry for being late").horseman is None
     assert cues("sorry for asking, how was the dentist?").horseman is None
-
-
-def test_asking_whether_the_partner_ever_thinks_is_contempt() -> None:
-    assert cues("do you ever think before you hit send").horseman == "contempt"
 
 
 def test_what_was_i_supposed_to_do_is_defensiveness() -> None:
