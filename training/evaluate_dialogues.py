@@ -218,52 +218,12 @@ def tune_confidence(
 
 
 CARD_SECTION = "## Confidence of the heads that can say none"
-EVERYDAY_FLAG_RATE = 0.02  # the most everyday messages the safety head alone may flag, per label
-
-
-def calibrate_safety(dialogues: Sequence[dict[str, Any]], annotator: Annotator) -> dict[str, float]:
-    """Per safety label, the threshold at which the head alone flags at most 2 % of the dev
-    dialogues' everyday couple messages (none of them is a safety case), where higher than the
-    F2-tuned one: tuned on safety-rich examples, those flagged half of ordinary chat. The rules
-    still flag every explicit case."""
-    import numpy as np
-
-    texts = [m["text"] for d in dialogues for m in d["messages"]]
-    model = annotator.model
-    probs = model.heads.run("self", model.encode(texts))["safety"]
-    spec = model.heads.specs["safety"]
-    return {
-        label: round(max(float(t), float(np.quantile(probs[:, k], 1 - EVERYDAY_FLAG_RATE))), 3)
-        for k, (label, t) in enumerate(zip(spec.labels, spec.thresholds or (), strict=True))
-    }
-
-
-def safety_recall(annotator: Annotator, thresholds: dict[str, float]) -> dict[str, float]:
-    """Per safety label, the share of the safety dev set's cases (the split the model card's
-    safety metric uses) the head alone flags at ``thresholds`` (rules left out): what raising
-    the thresholds costs."""
-    import numpy as np
-
-    from training.tasks import load_labelled
-
-    (task,) = [t for t in load_labelled(DIALOGUES.parent, seed=13) if t.name == "safety"]
-    gold = np.asarray([x.labels["safety"] for x in task.dev], dtype=bool)
-    model = annotator.model
-    probs = model.heads.run("self", model.encode([x.text for x in task.dev]))["safety"]
-    out = {}
-    for k, label in enumerate(model.heads.specs["safety"].labels):
-        cases = gold[:, k]
-        hits = int((probs[cases, k] >= thresholds[label]).sum())
-        out[label] = hits / int(cases.sum()) if cases.any() else float("nan")
-    return out
 
 
 def write_confidence(
     model_dir: Path,
     chosen: dict[str, float],
     dev: dict[str, Any],
-    safety: dict[str, float],
-    recall: dict[str, float],
 ) -> None:
     """Record the tuned values in the model's heads.json (its one-line-per-head layout kept) and
     in a section of its model card, so the card stays true to what ships."""
@@ -273,8 +233,6 @@ def write_confidence(
     meta = json.loads(path.read_text())
     for head, value in chosen.items():
         meta["heads"][head]["min_probability"] = value
-    labels = meta["heads"]["safety"]["labels"]
-    meta["heads"]["safety"]["thresholds"] = [safety[label] for label in labels]
     path.write_text(dump_heads_json(meta))
     rows = "\n".join(f"| `{h}` | {v:g} |" for h, v in chosen.items())
     card.replace_section(
@@ -290,19 +248,7 @@ def write_confidence(
             f"{rows}\n\nWith them, on the dev dialogues: any-horseman F1 "
             f"{dev['horseman_any']['f1']:.3f}, validation macro-F1 "
             f"{dev['validation_macro_f1']:.3f}, repair F1 {dev['repair']['f1']:.3f} (rules "
-            "included, as `attune annotate` runs). Held-out figures: docs/measures.md.\n\n"
-            "**Safety thresholds raised for everyday chat.** The F2-tuned safety thresholds above "
-            "(tuned on a set that is mostly safety cases) made the head flag about half of "
-            "ordinary couple messages. They were raised to where the head alone flags at most "
-            f"{EVERYDAY_FLAG_RATE:.0%} of the dev dialogues' messages (everyday chat, no safety "
-            "case): "
-            + ", ".join(f"`{k}` {v:.3f}" for k, v in safety.items())
-            + ". This costs recall on the safety dev set (head alone, at these thresholds: "
-            + ", ".join(f"{k.replace('_', ' ')} {v:.2f}" for k, v in recall.items())
-            + "); the explicit-wording rules "
-            "in `attune.signals.rules` still flag every case they match, with no threshold. "
-            "Safety detection is the weakest part of this model: read it as a prompt to look, "
-            "never as an all-clear.\n"
+            "included, as `attune annotate` runs). Held-out figures: docs/measures.md.\n"
         ),
     )
 
@@ -345,13 +291,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         if args.split != "dev":
             p.error("--tune-confidence tunes on dev only")
         annotator, chosen = tune_confidence(dialogues, annotator)
-        thresholds = calibrate_safety(dialogues, annotator)
         write_confidence(
-            args.model or default_model_dir(),
-            chosen,
-            score(predict(dialogues, annotator)),
-            thresholds,
-            safety_recall(annotator, thresholds),
+            args.model or default_model_dir(), chosen, score(predict(dialogues, annotator))
         )
     rows = predict(dialogues, annotator)
     result = score(rows)

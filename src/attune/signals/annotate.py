@@ -46,14 +46,17 @@ only add to the head (recall), never remove what the head found:
 - ``repair``: the head, or an explicit repair rule ("let's start over", "sorry I snapped"), or an
   apology/agreement/affection while the exchange is tense, or a reply that takes a repair attempt
   ("ok. thank you", "it's ok", "forgiven": accepting a repair is one, per the coding decisions).
-- ``safety``: the union of the head (per-label thresholds) and the rules — recall first.
+- ``safety``: the union of the rules, the safety word model (:mod:`attune.signals.safety_words`,
+  per-kind thresholds) and the head (per-label thresholds) — recall first.
 
 Added fields (the contract allows additions): ``link`` (cosine similarity of the message's
 embedding with the answered message's, null without context: how much a reply is about what it
 answers), ``valence`` and ``arousal``
 (:mod:`attune.signals.affect`, for time series), ``counts`` (words, first-person singular and
 plural, second-person pronouns, absolutist words, emoji) and ``cues`` (the names of the rules that
-fired, so any label a rule set can be explained), and ``reach`` where the model has it (the
+fired, so any label a rule set can be explained), ``safety_words`` where the word model raised a
+safety kind (kind → the n-grams that raised it most: its evidence), and ``reach`` where the model
+has it (the
 words' parts of the bid detector's logit, for the message itself and for its neighbours:
 :class:`attune.signals.model.Reach`).
 """
@@ -391,9 +394,14 @@ class Annotator:
         fit = None if words is None else words.fit
         del embeddings
 
+        safety_words = self._safety_words([texts[r] for r in message_rows])
         cues_of = functools.lru_cache(maxsize=4096)(rules.cues)  # duplicates and recent contexts
         for item in items:
             heads = own.row(own_index[row[item.text]])
+            raised = safety_words[own_index[row[item.text]]]
+            if raised:
+                heads["safety"] = heads["safety"] | raised.keys()
+                heads["safety_words"] = raised
             k = pairs[self._pair_key(item, row)]
             heads.update(pair.row(k))
             heads["link"] = link[k]
@@ -403,6 +411,17 @@ class Annotator:
                 heads["reach"]["fit"] = fit
             context = [cues_of(text) for text in item.context[-4:]]
             yield self._record(item, heads, cues_of(item.text), context)
+
+    def _safety_words(self, texts: Sequence[str]) -> list[dict[str, list[str]]]:
+        """Per text, the safety kinds the word model raises, each with the n-grams that raised
+        it most (none without a word model)."""
+        model = self.model.safety_words
+        if model is None:
+            return [{} for _ in texts]
+        return [
+            {kind: model.evidence(text, kind) for kind in kinds if kind in SAFETY}
+            for text, kinds in zip(texts, model.flags(texts), strict=True)
+        ]
 
     def _encode(
         self, texts: list[str], batch_size: int, progress: Callable[[int], None]
@@ -526,4 +545,5 @@ class Annotator:
             "counts": cue.counts.as_dict(),
             "cues": list(fired),
             **({"reach": heads["reach"]} if "reach" in heads else {}),
+            **({"safety_words": heads["safety_words"]} if "safety_words" in heads else {}),
         }

@@ -1,7 +1,8 @@
 """Loading the signals model (``docs/signals_model.md``) and encoding texts with it.
 
 The model is a folder: ``encoder.onnx``, ``tokenizer.json``, ``heads.npz``, ``heads.json``, and
-optionally ``reach.npz`` (the words' part of the bid detector, :mod:`attune.measures.bids`). It is
+optionally ``reach.npz`` (the words' part of the bid detector, :mod:`attune.measures.bids`) and
+``safety_words.json`` (:mod:`attune.signals.safety_words`). It is
 found, in this order, at the folder given by the caller, at ``$ATTUNE_MODEL_DIR``, or in the package
 (``attune/signals/model/``). Nothing is ever downloaded.
 """
@@ -22,6 +23,7 @@ import numpy.typing as npt
 
 from attune.errors import AttuneError
 from attune.signals.heads import Heads, load_heads
+from attune.signals.safety_words import SAFETY_WORDS, SafetyWords
 
 MODEL_DIR_ENV = "ATTUNE_MODEL_DIR"
 PACKAGE_MODEL_DIR = Path(__file__).resolve().parent / "model"
@@ -143,6 +145,7 @@ class SignalsModel:
     heads: Heads
     feeds_token_types: bool = False
     reach: Reach | None = None
+    safety_words: SafetyWords | None = None
 
     @classmethod
     def load(
@@ -171,7 +174,8 @@ class SignalsModel:
                 f"{encoder}: embeddings of {width} values, but {HEADS_JSON} says dim {heads.dim}"
             )
         words = Reach.load(folder / REACH, heads.dim) if reach else None
-        return cls(folder, session, tokenizer, heads, "token_type_ids" in inputs, words)
+        safety = SafetyWords.load(folder / SAFETY_WORDS)
+        return cls(folder, session, tokenizer, heads, "token_type_ids" in inputs, words, safety)
 
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
         """Token ids of each text (with [CLS]/[SEP], truncated to the model's max length)."""

@@ -1,0 +1,396 @@
+"""Fit the safety word model and set the safety head's everyday thresholds.
+
+    python -m training.train_safety               # writes safety_words.json, heads.json, the card
+
+On rounds of safety examples by writers who never saw Attune's rules, the rules caught about a
+third of the cases and the encoder's head, at thresholds that keep it quiet on everyday chat, about
+half. This fits a logistic regression per safety kind over word 1–3-grams
+(``attune.signals.safety_words``) on ``training/labelled/safety.jsonl`` (every row but the
+``test_internal`` ones), on everyday couple messages (``everyday.jsonl`` and the dev dialogues: no
+safety case among them) and on the other labelled sets' messages, so it learns what ordinary couple
+talk, quarrels included, looks like too.
+
+- The L2 strength is chosen by leave-one-round-out (a round: the rows of one writer, ``round``;
+  the original set counts as two, its train and its dev rows), scored by the share of each held-out
+  round's safety cases flagged.
+- Each kind's threshold is where the model flags ``--flag-rate`` of the everyday messages, read
+  from scores of models that did not see them (the folds).
+- The head's thresholds are raised to where it flags ``--head-flag-rate`` of those messages: the
+  word model now carries recall, and the head adds what it sees beyond it.
+- Figures on the ``test_internal`` rounds and dialogues go into the model card; they are never
+  used to choose anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from attune.signals.annotate import SAFETY, Annotator
+from attune.signals.model import SignalsModel, default_model_dir
+from attune.signals.safety_words import SAFETY_WORDS, TOKEN_PATTERN, normalise
+from training import card
+from training.evaluate_dialogues import DIALOGUES
+
+SAFETY_ROWS = DIALOGUES.parent / "safety.jsonl"
+STRENGTHS = (4.0, 8.0, 16.0, 32.0, 64.0, 128.0)  # scikit-learn's C: inverse L2 strength
+LONGEST = 3  # word n-grams, 1 to 3 words
+MIN_DF = 2
+EVERYDAY = "everyday"
+OTHER_SETS = "other labelled sets"
+OTHER_FILES = ("validation", "disclosure", "conflict")  # couple messages coded for other signals
+CARD_SECTION = "## Safety: the word model and the head's thresholds"
+
+F64 = npt.NDArray[np.float64]
+
+
+class Rows(NamedTuple):
+    texts: list[str]
+    gold: npt.NDArray[np.bool_]  # [rows, SAFETY]
+    rounds: list[str]
+    split: list[str]  # "fit" or "test_internal"
+
+    def without_cases(self, index: npt.NDArray[np.intp]) -> set[str]:
+        """The rounds among ``index`` with no safety case: everyday messages, not a writer's
+        safety round to hold out."""
+        names = np.array([self.rounds[i] for i in index.tolist()])
+        has_case = self.gold[index].any(axis=1)
+        return {str(n) for n in np.unique(names) if not has_case[names == n].any()}
+
+
+def load_rows(safety: Path = SAFETY_ROWS, dialogues: Path = DIALOGUES) -> Rows:
+    """The safety examples; everyday couple messages (``everyday.jsonl`` and every message of the
+    dialogues: no safety case among them); and the messages of the other labelled sets
+    (validation, disclosure, conflict: not coded for safety, written without any, so they count
+    as messages without a case, but not as everyday chat)."""
+    texts, gold, rounds, split = [], [], [], []
+    for name in OTHER_FILES:
+        path = safety.parent / f"{name}.jsonl"
+        if not path.exists():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line) if line.strip() else None
+            if row is None or row.get("split") == "test_internal":
+                continue
+            texts.append(str(row["text"]))
+            gold.append([False] * len(SAFETY))
+            rounds.append(OTHER_SETS)
+            split.append("fit")
+    for line in safety.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        part = str(row.get("split", "train"))
+        texts.append(str(row["text"]))
+        gold.append([kind in row["label"] for kind in SAFETY])
+        rounds.append(str(row.get("round") or f"r0-{part}"))
+        split.append("test_internal" if part == "test_internal" else "fit")
+    everyday = safety.parent / "everyday.jsonl"
+    if everyday.exists():
+        for line in everyday.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                texts.append(str(json.loads(line)["text"]))
+                gold.append([False] * len(SAFETY))
+                rounds.append(EVERYDAY)
+                split.append("fit")
+    for line in dialogues.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        d = json.loads(line)
+        for m in d["messages"]:
+            texts.append(str(m["text"]))
+            gold.append([False] * len(SAFETY))
+            rounds.append(EVERYDAY)
+            split.append("test_internal" if d["split"] == "test_internal" else "fit")
+    return Rows(texts, np.asarray(gold, dtype=bool), rounds, split)
+
+
+def vectoriser() -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
+
+    return TfidfVectorizer(
+        preprocessor=normalise,
+        token_pattern=TOKEN_PATTERN,
+        ngram_range=(1, LONGEST),
+        min_df=MIN_DF,
+        sublinear_tf=True,
+    )
+
+
+def fit(
+    texts: Sequence[str], gold: npt.NDArray[np.bool_], strength: float
+) -> tuple[Any, list[Any]]:
+    """The vectoriser and one balanced logistic regression per safety kind."""
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+
+    vec = vectoriser()
+    x = vec.fit_transform(list(texts))
+    models = [
+        LogisticRegression(C=strength, max_iter=5000, class_weight="balanced").fit(x, gold[:, k])
+        for k in range(len(SAFETY))
+    ]
+    return vec, models
+
+
+def scores(vec: Any, models: Sequence[Any], texts: Sequence[str]) -> F64:
+    x = vec.transform(list(texts))
+    return np.stack([m.predict_proba(x)[:, 1] for m in models], axis=1)
+
+
+def out_of_fold(rows: Rows, fit_rows: npt.NDArray[np.intp], strength: float, seed: int) -> F64:
+    """Scores of the fit rows, each from a model that did not see its round (rounds without a
+    case, like the everyday messages, spread over the folds at random)."""
+    negative = rows.without_cases(fit_rows)
+    rounds = sorted({rows.rounds[i] for i in fit_rows} - negative)
+    rng = np.random.default_rng(seed)
+    fold = np.array(
+        [rounds.index(r) if (r := rows.rounds[i]) not in negative else -1 for i in fit_rows]
+    )
+    spread = fold == -1
+    fold[spread] = rng.integers(0, len(rounds), int(spread.sum()))
+    out = np.zeros((len(fit_rows), len(SAFETY)))
+    for f in range(len(rounds)):
+        train, held = fit_rows[fold != f], fold == f
+        vec, models = fit([rows.texts[i] for i in train], rows.gold[train], strength)
+        out[held] = scores(vec, models, [rows.texts[i] for i in fit_rows[held]])
+    return out
+
+
+def thresholds_at(everyday_scores: F64, rate: float) -> F64:
+    """Per kind, the score above which ``rate`` of the everyday messages fall."""
+    return np.quantile(everyday_scores, 1.0 - rate, axis=0)
+
+
+def caught(flagged: npt.NDArray[np.bool_], gold: npt.NDArray[np.bool_]) -> dict[str, Any]:
+    """Share of safety cases flagged for any kind, per kind recall, and false flags on the
+    round's examples without a safety label."""
+    cases = gold.any(axis=1)
+    out: dict[str, Any] = {
+        "cases": int(cases.sum()),
+        "any_recall": float(flagged.any(axis=1)[cases].mean()) if cases.any() else float("nan"),
+        "flagged_without_label": (
+            float(flagged.any(axis=1)[~cases].mean()) if (~cases).any() else float("nan")
+        ),
+    }
+    for k, kind in enumerate(SAFETY):
+        hit = flagged[:, k] & gold[:, k]
+        out[f"{kind}_recall"] = float(hit.sum() / max(1, gold[:, k].sum()))
+        out[f"{kind}_precision"] = float(hit.sum() / max(1, flagged[:, k].sum()))
+    return out
+
+
+def per_round(
+    rows: Rows, index: npt.NDArray[np.intp], flagged: npt.NDArray[np.bool_]
+) -> dict[str, Any]:
+    """:func:`caught` for each round in ``index`` (``flagged`` aligned with it); rounds without a
+    case as the share flagged."""
+    out: dict[str, Any] = {}
+    names = [rows.rounds[i] for i in index.tolist()]
+    negative = rows.without_cases(index)
+    for name in sorted(set(names), key=lambda n: (n not in (EVERYDAY, OTHER_SETS), n)):
+        mask = np.array([n == name for n in names])
+        if name in negative:
+            out[name] = {"messages": int(mask.sum()), "flagged": float(flagged[mask].any(1).mean())}
+        else:
+            out[name] = caught(flagged[mask], rows.gold[index[mask]])
+    return out
+
+
+def choose_strength(
+    rows: Rows, fit_rows: npt.NDArray[np.intp], rate: float, seed: int
+) -> tuple[float, F64, dict[float, float]]:
+    """The strength whose held-out rounds' mean any-kind recall is highest, and its fold scores."""
+    everyday = np.array([rows.rounds[i] == EVERYDAY for i in fit_rows.tolist()])
+    tried: dict[float, float] = {}
+    best: tuple[float, float, F64] | None = None
+    for strength in STRENGTHS:
+        oof = out_of_fold(rows, fit_rows, strength, seed)
+        flagged = oof >= thresholds_at(oof[everyday], rate)
+        rounds = per_round(rows, fit_rows, flagged)
+        mean = float(np.mean([r["any_recall"] for r in rounds.values() if "any_recall" in r]))
+        tried[strength] = mean
+        print(f"[safety] C {strength:g}: held-out rounds' mean recall {mean:.3f}", flush=True)
+        if best is None or mean > best[0] + 1e-9:
+            best = (mean, strength, oof)
+    assert best is not None
+    return best[1], best[2], tried
+
+
+def export(
+    vec: Any, models: Sequence[Any], thresholds: F64, meta: dict[str, Any]
+) -> dict[str, Any]:
+    grams = sorted(vec.vocabulary_, key=vec.vocabulary_.get)
+    return {
+        "version": 1,
+        "labels": list(SAFETY),
+        "token_pattern": TOKEN_PATTERN,
+        "ngram_range": [1, LONGEST],
+        "thresholds": [round(float(t), 6) for t in thresholds],
+        "intercept": [round(float(m.intercept_[0]), 6) for m in models],
+        **meta,
+        "vocabulary": grams,
+        "idf": [round(float(v), 6) for v in vec.idf_],
+        "weights": [[round(float(w), 6) for w in m.coef_[0]] for m in models],
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--model", type=Path, default=None, help="signals model folder")
+    p.add_argument("--safety", type=Path, default=SAFETY_ROWS)
+    p.add_argument("--dialogues", type=Path, default=DIALOGUES)
+    p.add_argument("--flag-rate", type=float, default=0.005, help="word model, per kind")
+    p.add_argument("--head-flag-rate", type=float, default=0.001, help="head, per kind")
+    p.add_argument("--seed", type=int, default=13)
+    args = p.parse_args(argv)
+    folder = args.model or default_model_dir()
+    rows = load_rows(args.safety, args.dialogues)
+    fit_rows = np.array([i for i, s in enumerate(rows.split) if s == "fit"])
+    test_rows = np.array([i for i, s in enumerate(rows.split) if s == "test_internal"])
+    everyday = np.array([rows.rounds[i] == EVERYDAY for i in fit_rows.tolist()])
+
+    strength, oof, tried = choose_strength(rows, fit_rows, args.flag_rate, args.seed)
+    thresholds = thresholds_at(oof[everyday], args.flag_rate)
+    held_out = per_round(rows, fit_rows, oof >= thresholds)
+    vec, models = fit([rows.texts[i] for i in fit_rows], rows.gold[fit_rows], strength)
+    fitted = {
+        "fit": {
+            "strength": strength,
+            "tried": {f"{k:g}": round(v, 4) for k, v in tried.items()},
+            "flag_rate": args.flag_rate,
+            "rows": sum(1 for i in fit_rows if rows.rounds[i] not in (EVERYDAY, OTHER_SETS)),
+            "everyday_messages": int(everyday.sum()),
+            "other_messages": sum(1 for i in fit_rows if rows.rounds[i] == OTHER_SETS),
+            "held_out_rounds": held_out,
+        }
+    }
+    path = folder / SAFETY_WORDS
+    path.write_text(json.dumps(export(vec, models, thresholds, fitted)) + "\n", encoding="utf-8")
+    print(f"[safety] wrote {path} ({len(vec.vocabulary_)} n-grams, C {strength:g})")
+
+    model = SignalsModel.load(folder)
+    head_thresholds = head_everyday_thresholds(model, rows, fit_rows, args.head_flag_rate)
+    write_head_thresholds(folder, head_thresholds)
+    annotator = Annotator.load(folder)
+    test = evaluate_test(annotator, rows, test_rows) if len(test_rows) else {}
+    write_card(folder, fitted["fit"], head_thresholds, args.head_flag_rate, test)
+    for name, result in test.items():
+        print(f"[safety] test_internal {name}: {json.dumps(result)}")
+
+
+def head_everyday_thresholds(
+    model: SignalsModel, rows: Rows, fit_rows: npt.NDArray[np.intp], rate: float
+) -> dict[str, float]:
+    """Per kind, the head's threshold: where it flags ``rate`` of the everyday messages."""
+    texts = [rows.texts[i] for i in fit_rows.tolist() if rows.rounds[i] == EVERYDAY]
+    probs = model.heads.run("self", model.encode(texts))["safety"]
+    return {
+        label: round(float(np.quantile(probs[:, k], 1.0 - rate)), 3)
+        for k, label in enumerate(model.heads.specs["safety"].labels)
+    }
+
+
+def write_head_thresholds(folder: Path, thresholds: dict[str, float]) -> None:
+    from training.train import dump_heads_json
+
+    path = folder / "heads.json"
+    meta = json.loads(path.read_text())
+    labels = meta["heads"]["safety"]["labels"]
+    meta["heads"]["safety"]["thresholds"] = [thresholds[label] for label in labels]
+    path.write_text(dump_heads_json(meta))
+
+
+def evaluate_test(
+    annotator: Annotator, rows: Rows, test_rows: npt.NDArray[np.intp]
+) -> dict[str, Any]:
+    """What ``attune annotate`` flags (rules, word model and head together) on the test_internal
+    rounds and dialogues, and the word model alone."""
+    texts = [rows.texts[i] for i in test_rows.tolist()]
+    words = annotator.model.safety_words
+    assert words is not None
+    alone = np.array([[k in f for k in SAFETY] for f in words.flags(texts)], dtype=bool)
+    shipped = np.array(
+        [[k in annotator.annotate_one(t)["safety"] for k in SAFETY] for t in texts], dtype=bool
+    )
+    return {
+        "annotate": per_round(rows, test_rows, shipped),
+        "word_model": per_round(rows, test_rows, alone),
+    }
+
+
+def write_card(
+    folder: Path,
+    fitted: dict[str, Any],
+    head: dict[str, float],
+    head_rate: float,
+    test: dict[str, Any],
+) -> None:
+    def line(name: str, r: dict[str, Any]) -> str:
+        if "flagged" in r:
+            what = {EVERYDAY: "everyday dialogue messages", OTHER_SETS: OTHER_SETS}.get(name, name)
+            return f"| {what} ({r['messages']}, no case) | flagged {r['flagged']:.1%} | | | | |"
+        return (
+            f"| {name} ({r['cases']} cases) | {r['any_recall']:.2f} | "
+            + " | ".join(f"{r[f'{k}_recall']:.2f}" for k in SAFETY)
+            + f" | {r['flagged_without_label']:.2f} |"
+        )
+
+    header = (
+        "| round | any kind | threat | coercive control | self-harm | flagged without label |\n"
+        "|---|---:|---:|---:|---:|---:|\n"
+    )
+    held = "\n".join(line(n, r) for n, r in fitted["held_out_rounds"].items())
+    body = (
+        "`safety` in `attune annotate` is the union of the rules (explicit wording), the word "
+        "model (`safety_words.json`, `attune.signals.safety_words`: a logistic regression per "
+        "kind over word 1–3-grams) and the head. The word model was fitted by "
+        "`python -m training.train_safety` on every row of `training/labelled/safety.jsonl` but "
+        f"the test_internal ones ({fitted['rows']} rows), {fitted['everyday_messages']} "
+        "everyday couple messages (`everyday.jsonl` and the dev dialogues; no safety case among "
+        f"them) and {fitted['other_messages']} messages of the other labelled sets (validation, "
+        "disclosure, conflict: quarrels, hurt and fear, none of them a safety case); L2 strength "
+        f"C = {fitted['strength']:g} chosen by leave-one-round-out; each kind's threshold flags "
+        f"{fitted['flag_rate']:.1%} of the everyday messages (scores from models that had not "
+        "seen them). The head's thresholds were raised to where it alone flags "
+        f"{head_rate:.1%} of them: "
+        + ", ".join(f"`{k}` {v:.3f}" for k, v in head.items())
+        + ".\n\nWord model alone, each round held out (recall; last column: share of the "
+        "round's examples without a safety label that it flags):\n\n" + header + held + "\n"
+    )
+    if test:
+        body += (
+            "\nHeld-out test_internal rounds (writers whose rows were never used to fit or "
+            "choose anything), **as `attune annotate` flags them** (rules, word model and head "
+            "together):\n\n"
+            + header
+            + "\n".join(line(n, r) for n, r in test["annotate"].items())
+            + "\n\nThe word model alone on the same rows:\n\n"
+            + header
+            + "\n".join(line(n, r) for n, r in test["word_model"].items())
+            + "\n"
+        )
+    if test:
+        shipped = test["annotate"]
+        cases = [r for r in shipped.values() if "any_recall" in r]
+        missed = 1.0 - float(np.mean([r["any_recall"] for r in cases]))
+        body += (
+            f"\nSo about {missed:.0%} of unseen safety messages pass unflagged, and "
+            f"{shipped[EVERYDAY]['flagged']:.1%} of ordinary couple messages are flagged.\n"
+        )
+    body += (
+        "\nSafety detection is a prompt to look, never an all-clear. Only the rules' explicit "
+        "matches switch the coaching to safety resources "
+        "(`attune.measures.safety`); what the word model and the head raise is listed as "
+        "possible signs for a person to read.\n"
+    )
+    card.replace_section(folder / "MODEL_CARD.md", CARD_SECTION, body)
+
+
+if __name__ == "__main__":
+    main()
