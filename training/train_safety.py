@@ -1,31 +1,34 @@
-"""Fit the safety word model and set the safety head's everyday thresholds.
+"""Fit the safety model and set the safety head's everyday thresholds.
 
-    python -m training.train_safety               # writes safety_words.json, heads.json, the card
+    python -m training.train_safety               # writes safety.json, heads.json, the card
 
 On rounds of safety examples by writers who never saw Attune's rules, the rules caught about a
 third of the cases and the encoder's head, at thresholds that keep it quiet on everyday chat, about
-half. This fits a logistic regression per safety kind over word 1–3-grams
-(``attune.signals.safety_words``) on ``training/labelled/safety.jsonl`` (every row but the
-``test_internal`` ones), on everyday couple messages (``everyday.jsonl`` and the dev dialogues: no
-safety case among them) and on the other labelled sets' messages, so it learns what ordinary couple
-talk, quarrels included, looks like too.
+half. This fits the two reads of ``attune.signals.safety`` — a logistic regression per safety kind
+over word 1–3-grams, and one over the message's embedding — on ``training/labelled/safety.jsonl``
+(every row but the ``test_internal`` ones), on everyday couple messages (``everyday.jsonl`` and the
+dev dialogues: no safety case among them) and on the other labelled sets' messages, so it learns
+what ordinary couple talk, quarrels included, looks like too.
 
-- The L2 strength is chosen by leave-one-round-out (a round: the rows of one writer, ``round``;
+- The L2 strengths are chosen by leave-one-round-out (a round: the rows of one writer, ``round``;
   the original set counts as two, its train and its dev rows), scored by the share of each held-out
-  round's safety cases flagged.
-- Each kind's threshold is where the model flags ``--flag-rate`` of the everyday messages, read
+  round's safety cases flagged: first the words' alone, then the embedding's in the mean.
+- Each kind's threshold is where the mean flags ``--flag-rate`` of the everyday messages, read
   from scores of models that did not see them (the folds).
 - The head's thresholds are raised to where it flags ``--head-flag-rate`` of those messages: the
-  word model now carries recall, and the head adds what it sees beyond it.
+  safety model now carries recall, and the head adds what it sees beyond it.
 - Figures on the ``test_internal`` rounds and dialogues go into the model card; they are never
   used to choose anything.
+
+The embedding read belongs to the encoder it was fitted with: run this again after the encoder is
+retrained (the model refuses to load otherwise).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -34,18 +37,19 @@ import numpy.typing as npt
 
 from attune.signals.annotate import SAFETY, Annotator
 from attune.signals.model import SignalsModel, default_model_dir
-from attune.signals.safety_words import SAFETY_WORDS, TOKEN_PATTERN, normalise
+from attune.signals.safety import PROBE, SAFETY_MODEL, TOKEN_PATTERN, normalise
 from training import card
 from training.evaluate_dialogues import DIALOGUES
 
 SAFETY_ROWS = DIALOGUES.parent / "safety.jsonl"
-STRENGTHS = (4.0, 8.0, 16.0, 32.0, 64.0, 128.0)  # scikit-learn's C: inverse L2 strength
+WORD_STRENGTHS = (4.0, 8.0, 16.0, 32.0, 64.0)  # scikit-learn's C: inverse L2 strength
+EMBEDDING_STRENGTHS = (0.25, 1.0, 4.0)
 LONGEST = 3  # word n-grams, 1 to 3 words
 MIN_DF = 2
 EVERYDAY = "everyday"
 OTHER_SETS = "other labelled sets"
 OTHER_FILES = ("validation", "disclosure", "conflict")  # couple messages coded for other signals
-CARD_SECTION = "## Safety: the word model and the head's thresholds"
+CARD_SECTION = "## Safety: the safety model and the head's thresholds"
 
 F64 = npt.NDArray[np.float64]
 
@@ -123,29 +127,35 @@ def vectoriser() -> Any:
     )
 
 
-def fit(
-    texts: Sequence[str], gold: npt.NDArray[np.bool_], strength: float
-) -> tuple[Any, list[Any]]:
-    """The vectoriser and one balanced logistic regression per safety kind."""
+def regressions(x: Any, gold: npt.NDArray[np.bool_], strength: float) -> list[Any]:
+    """One balanced logistic regression per safety kind."""
     from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
-    vec = vectoriser()
-    x = vec.fit_transform(list(texts))
-    models = [
+    return [
         LogisticRegression(C=strength, max_iter=5000, class_weight="balanced").fit(x, gold[:, k])
         for k in range(len(SAFETY))
     ]
-    return vec, models
+
+
+def fit(
+    texts: Sequence[str], gold: npt.NDArray[np.bool_], strength: float
+) -> tuple[Any, list[Any]]:
+    """The word read: the vectoriser and its regressions."""
+    vec = vectoriser()
+    return vec, regressions(vec.fit_transform(list(texts)), gold, strength)
 
 
 def scores(vec: Any, models: Sequence[Any], texts: Sequence[str]) -> F64:
-    x = vec.transform(list(texts))
+    return probabilities(models, vec.transform(list(texts)))
+
+
+def probabilities(models: Sequence[Any], x: Any) -> F64:
     return np.stack([m.predict_proba(x)[:, 1] for m in models], axis=1)
 
 
-def out_of_fold(rows: Rows, fit_rows: npt.NDArray[np.intp], strength: float, seed: int) -> F64:
-    """Scores of the fit rows, each from a model that did not see its round (rounds without a
-    case, like the everyday messages, spread over the folds at random)."""
+def folds(rows: Rows, fit_rows: npt.NDArray[np.intp], seed: int) -> npt.NDArray[np.intp]:
+    """Each fit row's fold: its writer's round (rounds without a case, like the everyday
+    messages, spread over the folds at random)."""
     negative = rows.without_cases(fit_rows)
     rounds = sorted({rows.rounds[i] for i in fit_rows} - negative)
     rng = np.random.default_rng(seed)
@@ -154,11 +164,20 @@ def out_of_fold(rows: Rows, fit_rows: npt.NDArray[np.intp], strength: float, see
     )
     spread = fold == -1
     fold[spread] = rng.integers(0, len(rounds), int(spread.sum()))
+    return fold
+
+
+def out_of_fold(
+    rows: Rows,
+    fit_rows: npt.NDArray[np.intp],
+    fold: npt.NDArray[np.intp],
+    read: Callable[[npt.NDArray[np.intp], npt.NDArray[np.intp]], F64],
+) -> F64:
+    """Scores of the fit rows, each from a model that did not see its fold; ``read(train,
+    held)`` fits on rows ``train`` and scores rows ``held``."""
     out = np.zeros((len(fit_rows), len(SAFETY)))
-    for f in range(len(rounds)):
-        train, held = fit_rows[fold != f], fold == f
-        vec, models = fit([rows.texts[i] for i in train], rows.gold[train], strength)
-        out[held] = scores(vec, models, [rows.texts[i] for i in fit_rows[held]])
+    for f in range(int(fold.max()) + 1):
+        out[fold == f] = read(fit_rows[fold != f], fit_rows[fold == f])
     return out
 
 
@@ -202,41 +221,54 @@ def per_round(
     return out
 
 
-def choose_strength(
-    rows: Rows, fit_rows: npt.NDArray[np.intp], rate: float, seed: int
-) -> tuple[float, F64, dict[float, float]]:
-    """The strength whose held-out rounds' mean any-kind recall is highest, and its fold scores."""
+def mean_recall(rows: Rows, fit_rows: npt.NDArray[np.intp], oof: F64, rate: float) -> float:
+    """The held-out rounds' mean any-kind recall at thresholds flagging ``rate`` of everyday."""
     everyday = np.array([rows.rounds[i] == EVERYDAY for i in fit_rows.tolist()])
-    tried: dict[float, float] = {}
+    rounds = per_round(rows, fit_rows, oof >= thresholds_at(oof[everyday], rate))
+    return float(np.mean([r["any_recall"] for r in rounds.values() if "any_recall" in r]))
+
+
+def choose(
+    what: str, candidates: Sequence[float], recall_of: Callable[[float], tuple[float, F64]]
+) -> tuple[float, F64, dict[str, float]]:
+    """The candidate strength with the best held-out recall, its fold scores, and all tried."""
+    tried: dict[str, float] = {}
     best: tuple[float, float, F64] | None = None
-    for strength in STRENGTHS:
-        oof = out_of_fold(rows, fit_rows, strength, seed)
-        flagged = oof >= thresholds_at(oof[everyday], rate)
-        rounds = per_round(rows, fit_rows, flagged)
-        mean = float(np.mean([r["any_recall"] for r in rounds.values() if "any_recall" in r]))
-        tried[strength] = mean
-        print(f"[safety] C {strength:g}: held-out rounds' mean recall {mean:.3f}", flush=True)
-        if best is None or mean > best[0] + 1e-9:
-            best = (mean, strength, oof)
+    for strength in candidates:
+        recall, oof = recall_of(strength)
+        tried[f"{strength:g}"] = round(recall, 4)
+        print(f"[safety] {what} C {strength:g}: held-out rounds' mean recall {recall:.3f}")
+        if best is None or recall > best[0] + 1e-9:
+            best = (recall, strength, oof)
     assert best is not None
     return best[1], best[2], tried
 
 
 def export(
-    vec: Any, models: Sequence[Any], thresholds: F64, meta: dict[str, Any]
+    vec: Any,
+    words: Sequence[Any],
+    embedding: Sequence[Any],
+    thresholds: F64,
+    probe: npt.NDArray[np.float32],
+    meta: dict[str, Any],
 ) -> dict[str, Any]:
-    grams = sorted(vec.vocabulary_, key=vec.vocabulary_.get)
+    def rounded(values: Any) -> list[float]:
+        return [round(float(v), 6) for v in values]
+
     return {
         "version": 1,
         "labels": list(SAFETY),
         "token_pattern": TOKEN_PATTERN,
         "ngram_range": [1, LONGEST],
-        "thresholds": [round(float(t), 6) for t in thresholds],
-        "intercept": [round(float(m.intercept_[0]), 6) for m in models],
+        "thresholds": rounded(thresholds),
         **meta,
-        "vocabulary": grams,
-        "idf": [round(float(v), 6) for v in vec.idf_],
-        "weights": [[round(float(w), 6) for w in m.coef_[0]] for m in models],
+        "word_intercept": rounded(m.intercept_[0] for m in words),
+        "embedding_intercept": rounded(m.intercept_[0] for m in embedding),
+        "embedding_weights": [rounded(m.coef_[0]) for m in embedding],
+        "probe_embedding": rounded(probe),
+        "vocabulary": sorted(vec.vocabulary_, key=vec.vocabulary_.get),
+        "idf": rounded(vec.idf_),
+        "word_weights": [rounded(m.coef_[0]) for m in words],
     }
 
 
@@ -255,24 +287,54 @@ def main(argv: Sequence[str] | None = None) -> None:
     test_rows = np.array([i for i, s in enumerate(rows.split) if s == "test_internal"])
     everyday = np.array([rows.rounds[i] == EVERYDAY for i in fit_rows.tolist()])
 
-    strength, oof, tried = choose_strength(rows, fit_rows, args.flag_rate, args.seed)
+    encoder = SignalsModel.load(folder, safety=False)
+    embeddings = encoder.encode(rows.texts)
+    fold = folds(rows, fit_rows, args.seed)
+
+    def words_recall(strength: float) -> tuple[float, F64]:
+        def read(train: npt.NDArray[np.intp], held: npt.NDArray[np.intp]) -> F64:
+            vec, models = fit([rows.texts[i] for i in train], rows.gold[train], strength)
+            return scores(vec, models, [rows.texts[i] for i in held])
+
+        oof = out_of_fold(rows, fit_rows, fold, read)
+        return mean_recall(rows, fit_rows, oof, args.flag_rate), oof
+
+    word_c, word_oof, word_tried = choose("words", WORD_STRENGTHS, words_recall)
+
+    def mean_recall_with(strength: float) -> tuple[float, F64]:
+        def read(train: npt.NDArray[np.intp], held: npt.NDArray[np.intp]) -> F64:
+            models = regressions(embeddings[train], rows.gold[train], strength)
+            return probabilities(models, embeddings[held])
+
+        oof = (word_oof + out_of_fold(rows, fit_rows, fold, read)) / 2.0
+        return mean_recall(rows, fit_rows, oof, args.flag_rate), oof
+
+    embedding_c, oof, embedding_tried = choose(
+        "words + embedding", EMBEDDING_STRENGTHS, mean_recall_with
+    )
     thresholds = thresholds_at(oof[everyday], args.flag_rate)
-    held_out = per_round(rows, fit_rows, oof >= thresholds)
-    vec, models = fit([rows.texts[i] for i in fit_rows], rows.gold[fit_rows], strength)
+    texts = [rows.texts[i] for i in fit_rows]
+    vec, words = fit(texts, rows.gold[fit_rows], word_c)
+    embedding = regressions(embeddings[fit_rows], rows.gold[fit_rows], embedding_c)
+    words_alone = thresholds_at(word_oof[everyday], args.flag_rate)
     fitted = {
         "fit": {
-            "strength": strength,
-            "tried": {f"{k:g}": round(v, 4) for k, v in tried.items()},
+            "word_strength": word_c,
+            "embedding_strength": embedding_c,
+            "tried": {"words": word_tried, "words + embedding": embedding_tried},
             "flag_rate": args.flag_rate,
             "rows": sum(1 for i in fit_rows if rows.rounds[i] not in (EVERYDAY, OTHER_SETS)),
             "everyday_messages": int(everyday.sum()),
             "other_messages": sum(1 for i in fit_rows if rows.rounds[i] == OTHER_SETS),
-            "held_out_rounds": held_out,
+            "held_out_rounds": per_round(rows, fit_rows, oof >= thresholds),
+            "held_out_rounds_words_alone": per_round(rows, fit_rows, word_oof >= words_alone),
         }
     }
-    path = folder / SAFETY_WORDS
-    path.write_text(json.dumps(export(vec, models, thresholds, fitted)) + "\n", encoding="utf-8")
-    print(f"[safety] wrote {path} ({len(vec.vocabulary_)} n-grams, C {strength:g})")
+    probe = encoder.encode([PROBE])[0]
+    path = folder / SAFETY_MODEL
+    payload = export(vec, words, embedding, thresholds, probe, fitted)
+    path.write_text(json.dumps(payload) + "\n", encoding="utf-8")
+    print(f"[safety] wrote {path} ({len(vec.vocabulary_)} n-grams, C {word_c:g} / {embedding_c:g})")
 
     model = SignalsModel.load(folder)
     head_thresholds = head_everyday_thresholds(model, rows, fit_rows, args.head_flag_rate)
@@ -309,18 +371,19 @@ def write_head_thresholds(folder: Path, thresholds: dict[str, float]) -> None:
 def evaluate_test(
     annotator: Annotator, rows: Rows, test_rows: npt.NDArray[np.intp]
 ) -> dict[str, Any]:
-    """What ``attune annotate`` flags (rules, word model and head together) on the test_internal
-    rounds and dialogues, and the word model alone."""
+    """What ``attune annotate`` flags (rules, safety model and head together) on the
+    test_internal rounds and dialogues, and the safety model alone."""
     texts = [rows.texts[i] for i in test_rows.tolist()]
-    words = annotator.model.safety_words
-    assert words is not None
-    alone = np.array([[k in f for k in SAFETY] for f in words.flags(texts)], dtype=bool)
+    model = annotator.model
+    assert model.safety is not None
+    flags = model.safety.flags(texts, model.encode(texts))
+    alone = np.array([[k in f for k in SAFETY] for f in flags], dtype=bool)
     shipped = np.array(
         [[k in annotator.annotate_one(t)["safety"] for k in SAFETY] for t in texts], dtype=bool
     )
     return {
         "annotate": per_round(rows, test_rows, shipped),
-        "word_model": per_round(rows, test_rows, alone),
+        "safety_model": per_round(rows, test_rows, alone),
     }
 
 
@@ -345,35 +408,40 @@ def write_card(
         "| round | any kind | threat | coercive control | self-harm | flagged without label |\n"
         "|---|---:|---:|---:|---:|---:|\n"
     )
-    held = "\n".join(line(n, r) for n, r in fitted["held_out_rounds"].items())
+
+    def table(results: dict[str, Any]) -> str:
+        return header + "\n".join(line(n, r) for n, r in results.items()) + "\n"
+
     body = (
-        "`safety` in `attune annotate` is the union of the rules (explicit wording), the word "
-        "model (`safety_words.json`, `attune.signals.safety_words`: a logistic regression per "
-        "kind over word 1–3-grams) and the head. The word model was fitted by "
-        "`python -m training.train_safety` on every row of `training/labelled/safety.jsonl` but "
-        f"the test_internal ones ({fitted['rows']} rows), {fitted['everyday_messages']} "
-        "everyday couple messages (`everyday.jsonl` and the dev dialogues; no safety case among "
-        f"them) and {fitted['other_messages']} messages of the other labelled sets (validation, "
-        "disclosure, conflict: quarrels, hurt and fear, none of them a safety case); L2 strength "
-        f"C = {fitted['strength']:g} chosen by leave-one-round-out; each kind's threshold flags "
-        f"{fitted['flag_rate']:.1%} of the everyday messages (scores from models that had not "
-        "seen them). The head's thresholds were raised to where it alone flags "
-        f"{head_rate:.1%} of them: "
+        "`safety` in `attune annotate` is the union of the rules (explicit wording), the safety "
+        "model (`safety.json`, `attune.signals.safety`: the mean of two logistic regressions per "
+        "kind, one over word 1–3-grams, one over the message's embedding) and the head. The "
+        "safety model was fitted by `python -m training.train_safety` on every row of "
+        "`training/labelled/safety.jsonl` but the test_internal ones "
+        f"({fitted['rows']} rows), {fitted['everyday_messages']} everyday couple messages "
+        "(`everyday.jsonl` and the dev dialogues; no safety case among them) and "
+        f"{fitted['other_messages']} messages of the other labelled sets (validation, "
+        "disclosure, conflict: quarrels, hurt and fear, none of them a safety case); L2 "
+        f"strengths C = {fitted['word_strength']:g} (words) and "
+        f"{fitted['embedding_strength']:g} (embedding) chosen by leave-one-round-out; each "
+        f"kind's threshold flags {fitted['flag_rate']:.1%} of the everyday messages (scores "
+        "from models that had not seen them). The head's thresholds were raised to where it "
+        f"alone flags {head_rate:.1%} of them: "
         + ", ".join(f"`{k}` {v:.3f}" for k, v in head.items())
-        + ".\n\nWord model alone, each round held out (recall; last column: share of the "
-        "round's examples without a safety label that it flags):\n\n" + header + held + "\n"
+        + ".\n\nSafety model alone, each round held out (recall; last column: share of the "
+        "round's examples without a safety label that it flags):\n\n"
+        + table(fitted["held_out_rounds"])
+        + "\nThe words alone, the same way (thresholds at the same everyday rate):\n\n"
+        + table(fitted["held_out_rounds_words_alone"])
     )
     if test:
         body += (
             "\nHeld-out test_internal rounds (writers whose rows were never used to fit or "
-            "choose anything), **as `attune annotate` flags them** (rules, word model and head "
+            "choose anything), **as `attune annotate` flags them** (rules, safety model and head "
             "together):\n\n"
-            + header
-            + "\n".join(line(n, r) for n, r in test["annotate"].items())
-            + "\n\nThe word model alone on the same rows:\n\n"
-            + header
-            + "\n".join(line(n, r) for n, r in test["word_model"].items())
-            + "\n"
+            + table(test["annotate"])
+            + "\nThe safety model alone on the same rows:\n\n"
+            + table(test["safety_model"])
         )
     if test:
         shipped = test["annotate"]
@@ -386,7 +454,7 @@ def write_card(
     body += (
         "\nSafety detection is a prompt to look, never an all-clear. Only the rules' explicit "
         "matches switch the coaching to safety resources "
-        "(`attune.measures.safety`); what the word model and the head raise is listed as "
+        "(`attune.measures.safety`); what the safety model and the head raise is listed as "
         "possible signs for a person to read.\n"
     )
     card.replace_section(folder / "MODEL_CARD.md", CARD_SECTION, body)

@@ -394,22 +394,21 @@ def test_fitting_the_bid_detector_writes_both_parts(tmp_path: Path) -> None:
     assert BidModel.load(out).weights.shape == (len(FEATURES),)
 
 
-def test_fitting_the_safety_word_model(tmp_path: Path) -> None:
+def test_fitting_the_safety_model(tmp_path: Path) -> None:
     """training/train_safety.py on a few rows of three writers' rounds and a few dialogues, into a
-    copy of the shipped model: safety_words.json loads and scores exactly as scikit-learn does,
-    the head's thresholds and the card are rewritten, and test_internal rows are never fitted."""
+    copy of the shipped model: safety.json loads and scores exactly as scikit-learn does, the
+    head's thresholds and the card are rewritten, and test_internal rows are never fitted."""
     import shutil
 
-    pytest.importorskip("sklearn")
     from training.evaluate_dialogues import DIALOGUES
 
     from attune.signals.model import SignalsModel, default_model_dir
-    from attune.signals.safety_words import SAFETY_WORDS
+    from attune.signals.safety import SAFETY_MODEL
     from training import train_safety
 
     model = tmp_path / "model"
     shutil.copytree(default_model_dir(), model)
-    (model / SAFETY_WORDS).unlink(missing_ok=True)
+    (model / SAFETY_MODEL).unlink(missing_ok=True)
     kinds = [["threat"], ["coercive_control"], ["self_harm"], []]
     words = ["i'll hurt you", "give me your phone", "i want to disappear", "pizza tonight?"]
     rows = [
@@ -428,19 +427,32 @@ def test_fitting_the_safety_word_model(tmp_path: Path) -> None:
         ["--model", str(model), "--safety", str(safety), "--dialogues", str(dialogues)]
     )
 
-    loaded = SignalsModel.load(model, threads=1).safety_words
-    assert loaded is not None
-    assert loaded.meta["fit"]["strength"] in train_safety.STRENGTHS
-    assert set(loaded.meta["fit"]["held_out_rounds"]) == {"s1", "s2", "s3", "everyday"}
+    loaded = SignalsModel.load(model, threads=1)
+    fitted_model = loaded.safety
+    assert fitted_model is not None
+    fit = fitted_model.meta["fit"]
+    assert fit["word_strength"] in train_safety.WORD_STRENGTHS
+    assert fit["embedding_strength"] in train_safety.EMBEDDING_STRENGTHS
+    assert set(fit["held_out_rounds"]) == {"s1", "s2", "s3", "everyday"}
     fitted = train_safety.load_rows(safety, dialogues)
-    fit_rows = [i for i, s in enumerate(fitted.split) if s == "fit"]
+    fit_rows = np.array([i for i, s in enumerate(fitted.split) if s == "fit"])
     assert all(fitted.rounds[i] != "s9" for i in fit_rows)
-    vec, models = train_safety.fit(
-        [fitted.texts[i] for i in fit_rows], fitted.gold[fit_rows], loaded.meta["fit"]["strength"]
-    )
     texts = ["i'll hurt you s9 3", "pizza tonight? s1 0", "nothing in the vocabulary at all"]
+    vec, models = train_safety.fit(
+        [fitted.texts[i] for i in fit_rows], fitted.gold[fit_rows], fit["word_strength"]
+    )
     assert np.allclose(
-        loaded.probabilities(texts), train_safety.scores(vec, models, texts), atol=1e-5
+        fitted_model.word_probabilities(texts), train_safety.scores(vec, models, texts), atol=1e-6
+    )
+    # int8 activations are scaled per batch: encode the same batch as the script did
+    encoded = SignalsModel.load(model, threads=1, safety=False).encode(fitted.texts)
+    embedding = train_safety.regressions(
+        encoded[fit_rows], fitted.gold[fit_rows], fit["embedding_strength"]
+    )
+    assert np.allclose(
+        fitted_model.embedding_probabilities(encoded[:5]),
+        train_safety.probabilities(embedding, encoded[:5]),
+        atol=1e-6,
     )
     heads = json.loads((model / "heads.json").read_text())["heads"]["safety"]["thresholds"]
     assert len(heads) == 3 and all(0.0 <= t <= 1.0 for t in heads)

@@ -46,17 +46,18 @@ only add to the head (recall), never remove what the head found:
 - ``repair``: the head, or an explicit repair rule ("let's start over", "sorry I snapped"), or an
   apology/agreement/affection while the exchange is tense, or a reply that takes a repair attempt
   ("ok. thank you", "it's ok", "forgiven": accepting a repair is one, per the coding decisions).
-- ``safety``: the union of the rules, the safety word model (:mod:`attune.signals.safety_words`,
-  per-kind thresholds) and the head (per-label thresholds) — recall first.
+- ``safety``: the union of the rules, the safety model (:mod:`attune.signals.safety`: the mean of
+  a word n-gram and an embedding logistic regression, per-kind thresholds) and the head
+  (per-label thresholds) — recall first.
 
 Added fields (the contract allows additions): ``link`` (cosine similarity of the message's
 embedding with the answered message's, null without context: how much a reply is about what it
 answers), ``valence`` and ``arousal``
 (:mod:`attune.signals.affect`, for time series), ``counts`` (words, first-person singular and
 plural, second-person pronouns, absolutist words, emoji) and ``cues`` (the names of the rules that
-fired, so any label a rule set can be explained), ``safety_words`` where the word model raised a
-safety kind (kind → the n-grams that raised it most: its evidence), and ``reach`` where the model
-has it (the
+fired, so any label a rule set can be explained), ``safety_words`` where the safety model raised
+a safety kind (kind → the n-grams that raised it most: its evidence), and ``reach`` where the
+model has it (the
 words' parts of the bid detector's logit, for the message itself and for its neighbours:
 :class:`attune.signals.model.Reach`).
 """
@@ -392,13 +393,13 @@ class Annotator:
         words = self.model.reach
         reach = None if words is None else words.of(embeddings).tolist()
         fit = None if words is None else words.fit
+        safety = self._safety([texts[r] for r in message_rows], embeddings[message_rows])
         del embeddings
 
-        safety_words = self._safety_words([texts[r] for r in message_rows])
         cues_of = functools.lru_cache(maxsize=4096)(rules.cues)  # duplicates and recent contexts
         for item in items:
             heads = own.row(own_index[row[item.text]])
-            raised = safety_words[own_index[row[item.text]]]
+            raised = safety[own_index[row[item.text]]]
             if raised:
                 heads["safety"] = heads["safety"] | raised.keys()
                 heads["safety_words"] = raised
@@ -412,15 +413,17 @@ class Annotator:
             context = [cues_of(text) for text in item.context[-4:]]
             yield self._record(item, heads, cues_of(item.text), context)
 
-    def _safety_words(self, texts: Sequence[str]) -> list[dict[str, list[str]]]:
-        """Per text, the safety kinds the word model raises, each with the n-grams that raised
-        it most (none without a word model)."""
-        model = self.model.safety_words
+    def _safety(
+        self, texts: Sequence[str], embeddings: npt.NDArray[np.float32]
+    ) -> list[dict[str, list[str]]]:
+        """Per text, the safety kinds the safety model raises, each with the n-grams that raised
+        it most (none without a safety model)."""
+        model = self.model.safety
         if model is None:
             return [{} for _ in texts]
         return [
             {kind: model.evidence(text, kind) for kind in kinds if kind in SAFETY}
-            for text, kinds in zip(texts, model.flags(texts), strict=True)
+            for text, kinds in zip(texts, model.flags(texts, embeddings), strict=True)
         ]
 
     def _encode(

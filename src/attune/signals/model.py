@@ -2,7 +2,7 @@
 
 The model is a folder: ``encoder.onnx``, ``tokenizer.json``, ``heads.npz``, ``heads.json``, and
 optionally ``reach.npz`` (the words' part of the bid detector, :mod:`attune.measures.bids`) and
-``safety_words.json`` (:mod:`attune.signals.safety_words`). It is
+``safety.json`` (:mod:`attune.signals.safety`). It is
 found, in this order, at the folder given by the caller, at ``$ATTUNE_MODEL_DIR``, or in the package
 (``attune/signals/model/``). Nothing is ever downloaded.
 """
@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from attune.errors import AttuneError
 from attune.signals.heads import Heads, load_heads
-from attune.signals.safety_words import SAFETY_WORDS, SafetyWords
+from attune.signals.safety import SAFETY_MODEL, SafetyModel
 
 MODEL_DIR_ENV = "ATTUNE_MODEL_DIR"
 PACKAGE_MODEL_DIR = Path(__file__).resolve().parent / "model"
@@ -145,14 +145,20 @@ class SignalsModel:
     heads: Heads
     feeds_token_types: bool = False
     reach: Reach | None = None
-    safety_words: SafetyWords | None = None
+    safety: SafetyModel | None = None
 
     @classmethod
     def load(
-        cls, directory: str | Path | None = None, *, threads: int | None = None, reach: bool = True
+        cls,
+        directory: str | Path | None = None,
+        *,
+        threads: int | None = None,
+        reach: bool = True,
+        safety: bool = True,
     ) -> SignalsModel:
         """Load the model folder (see the module docstring for where it is looked for);
-        ``reach`` False leaves ``reach.npz`` unread (``training/train_bids.py`` refits it)."""
+        ``reach`` False leaves ``reach.npz`` unread (``training/train_bids.py`` refits it), and
+        ``safety`` False ``safety.json`` (``training/train_safety.py`` refits it)."""
         folder = Path(directory) if directory is not None else default_model_dir()
         encoder = folder / ENCODER
         if not encoder.is_file():
@@ -174,8 +180,15 @@ class SignalsModel:
                 f"{encoder}: embeddings of {width} values, but {HEADS_JSON} says dim {heads.dim}"
             )
         words = Reach.load(folder / REACH, heads.dim) if reach else None
-        safety = SafetyWords.load(folder / SAFETY_WORDS)
-        return cls(folder, session, tokenizer, heads, "token_type_ids" in inputs, words, safety)
+        model = cls(folder, session, tokenizer, heads, "token_type_ids" in inputs, words)
+        read = SafetyModel.load(folder / SAFETY_MODEL, heads.dim) if safety else None
+        if read is not None and not read.fits(model.encode):
+            raise AttuneError(
+                f"{folder / SAFETY_MODEL}: fitted with another encoder than {encoder.name}; "
+                "refit it with python -m training.train_safety"
+            )
+        model.safety = read
+        return model
 
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
         """Token ids of each text (with [CLS]/[SEP], truncated to the model's max length)."""
