@@ -161,8 +161,13 @@ def write_card(
             add(
                 "- thresholds tuned on **all of dev** and scored on all of dev (in-sample, "
                 f"optimistic): macro-F1 {_fmt(m['macro_f1_full_dev_in_sample'])}, micro-F1 "
-                f"{_fmt(m['micro_f1_full_dev_in_sample'])}. These thresholds are the ones shipped "
-                "in heads.json:"
+                f"{_fmt(m['micro_f1_full_dev_in_sample'])}. These thresholds are the ones "
+                + (
+                    "train.py writes to heads.json; `training/train_safety.py` then raises them "
+                    "for everyday chat (section on safety below):"
+                    if h.name == "safety"
+                    else "shipped in heads.json:"
+                )
             )
             add("")
             add("| label | threshold | dev F1 (in-sample) | dev support |")

@@ -393,7 +393,7 @@ class Annotator:
         words = self.model.reach
         reach = None if words is None else words.of(embeddings).tolist()
         fit = None if words is None else words.fit
-        safety = self._safety([texts[r] for r in message_rows], embeddings[message_rows])
+        safety = self._safety([texts[r] for r in message_rows], embeddings, message_rows)
         del embeddings
 
         cues_of = functools.lru_cache(maxsize=4096)(rules.cues)  # duplicates and recent contexts
@@ -414,16 +414,21 @@ class Annotator:
             yield self._record(item, heads, cues_of(item.text), context)
 
     def _safety(
-        self, texts: Sequence[str], embeddings: npt.NDArray[np.float32]
+        self, texts: Sequence[str], embeddings: npt.NDArray[np.float32], rows: Sequence[int]
     ) -> list[dict[str, list[str]]]:
         """Per text, the safety kinds the safety model raises, each with the n-grams that raised
-        it most (none without a safety model)."""
+        it most (none without a safety model); ``rows``: the texts' rows of ``embeddings``, read a
+        chunk at a time."""
         model = self.model.safety
         if model is None:
             return [{} for _ in texts]
+        flags: list[tuple[str, ...]] = []
+        for start in range(0, len(texts), CHUNK):
+            chunk = rows[start : start + CHUNK]
+            flags += model.flags(texts[start : start + CHUNK], embeddings[chunk])
         return [
             {kind: model.evidence(text, kind) for kind in kinds if kind in SAFETY}
-            for text, kinds in zip(texts, model.flags(texts, embeddings), strict=True)
+            for text, kinds in zip(texts, flags, strict=True)
         ]
 
     def _encode(

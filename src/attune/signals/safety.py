@@ -163,9 +163,12 @@ class SafetyModel:
         return sigmoid(out + self.word_intercept)
 
     def embedding_probabilities(self, embeddings: npt.NDArray[np.float32]) -> F64:
-        """One row per embedding, one probability per label, from the embedding alone."""
-        logits = np.asarray(embeddings, dtype=np.float64) @ self.embedding_weights.T
-        return sigmoid(logits + self.embedding_intercept)
+        """One row per embedding, one probability per label, from the embedding alone (the
+        product in float32: a float64 copy of many embeddings would cost more memory than the
+        rest of a run)."""
+        weights = self.embedding_weights.T.astype(np.float32)
+        logits = np.asarray(embeddings, dtype=np.float32) @ weights
+        return sigmoid(logits.astype(np.float64) + self.embedding_intercept)
 
     def probabilities(self, texts: Sequence[str], embeddings: npt.NDArray[np.float32]) -> F64:
         """The mean of the two reads; ``embeddings`` row by row with ``texts``."""
