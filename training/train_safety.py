@@ -43,7 +43,7 @@ from training.evaluate_dialogues import DIALOGUES
 
 SAFETY_ROWS = DIALOGUES.parent / "safety.jsonl"
 WORD_STRENGTHS = (4.0, 8.0, 16.0, 32.0, 64.0)  # scikit-learn's C: inverse L2 strength
-EMBEDDING_STRENGTHS = (0.25, 1.0, 4.0)
+EMBEDDING_STRENGTHS = (0.015625, 0.0625, 0.25)
 LONGEST = 3  # word n-grams, 1 to 3 words
 MIN_DF = 2
 EVERYDAY = "everyday"
