@@ -36,8 +36,9 @@ import numpy as np
 import numpy.typing as npt
 
 from attune.signals.annotate import SAFETY, Annotator
+from attune.signals.linear import PROBE, TOKEN_PATTERN, exported, normalise
 from attune.signals.model import SignalsModel, default_model_dir
-from attune.signals.safety import PROBE, SAFETY_MODEL, TOKEN_PATTERN, normalise
+from attune.signals.safety import SAFETY_MODEL
 from training import card
 from training.evaluate_dialogues import DIALOGUES
 
@@ -252,23 +253,20 @@ def export(
     probe: npt.NDArray[np.float32],
     meta: dict[str, Any],
 ) -> dict[str, Any]:
-    def rounded(values: Any) -> list[float]:
-        return [round(float(v), 6) for v in values]
-
+    reads = exported(
+        vec,
+        [m.coef_[0] for m in words],
+        [m.intercept_[0] for m in words],
+        [m.coef_[0] for m in embedding],
+        [m.intercept_[0] for m in embedding],
+        probe,
+    )
     return {
         "version": 1,
         "labels": list(SAFETY),
-        "token_pattern": TOKEN_PATTERN,
-        "ngram_range": [1, LONGEST],
-        "thresholds": rounded(thresholds),
+        "thresholds": [round(float(t), 6) for t in thresholds],
         **meta,
-        "word_intercept": rounded(m.intercept_[0] for m in words),
-        "embedding_intercept": rounded(m.intercept_[0] for m in embedding),
-        "embedding_weights": [rounded(m.coef_[0]) for m in embedding],
-        "probe_embedding": rounded(probe),
-        "vocabulary": sorted(vec.vocabulary_, key=vec.vocabulary_.get),
-        "idf": rounded(vec.idf_),
-        "word_weights": [rounded(m.coef_[0]) for m in words],
+        **reads,
     }
 
 

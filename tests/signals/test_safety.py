@@ -14,8 +14,9 @@ import pytest
 
 from attune.errors import AttuneError
 from attune.signals import Annotator, Item
+from attune.signals.linear import PROBE, TOKEN_PATTERN, ngrams
 from attune.signals.model import PACKAGE_MODEL_DIR, SignalsModel
-from attune.signals.safety import PROBE, SAFETY_MODEL, TOKEN_PATTERN, SafetyModel, ngrams
+from attune.signals.safety import SAFETY_MODEL, SafetyModel
 from tests.signals.conftest import needs_real_model
 
 SAFETY = ["threat", "coercive_control", "self_harm"]
@@ -66,12 +67,12 @@ def test_ngrams_are_scikit_learns_word_ngrams_of_the_normalised_text() -> None:
 
 def test_features_are_sublinear_tf_idf_l2_normalised(tmp_path: Path) -> None:
     model = load(tmp_path, tiny())
-    index, values = model.features("gone gone for good, I")
+    index, values = model.reads.features("gone gone for good, I")
     tf = {0: 1 + math.log(2), 1: 1.0, 3: 1.0}  # "gone" twice, "for good" and "i" once
-    raw = np.array([tf[i] * model.idf[i] for i in index.tolist()])
+    raw = np.array([tf[i] * model.reads.idf[i] for i in index.tolist()])
     assert sorted(index.tolist()) == [0, 1, 3]
     assert np.allclose(values, raw / np.linalg.norm(raw))
-    empty_index, empty_values = model.features("nothing known here")
+    empty_index, empty_values = model.reads.features("nothing known here")
     assert len(empty_index) == 0 and len(empty_values) == 0
 
 
@@ -114,7 +115,7 @@ def test_the_probe_tells_the_encoder_apart(tmp_path: Path) -> None:
         ({"word_weights": [[0, 0, 0, 0]]}, "shapes do not fit"),
         ({"embedding_weights": [[0.0] * 5] * 3}, "shapes do not fit"),
         ({"probe_embedding": [1.0]}, "shapes do not fit"),
-        ({"thresholds": [0.5]}, "shapes do not fit"),
+        ({"thresholds": [0.5]}, "shapes do not fit: thresholds"),
         ({"token_pattern": r"\w+"}, "token pattern"),
         ({"labels": None}, "cannot read the safety model"),
         ({"word_intercept": None}, r"shapes do not fit .*\(word_intercept \(\)\)"),
