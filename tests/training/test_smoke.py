@@ -457,3 +457,40 @@ def test_fitting_the_safety_model(tmp_path: Path) -> None:
     heads = json.loads((model / "heads.json").read_text())["heads"]["safety"]["thresholds"]
     assert len(heads) == 3 and all(0.0 <= t <= 1.0 for t in heads)
     assert train_safety.CARD_SECTION in (model / "MODEL_CARD.md").read_text()
+
+
+def test_fitting_the_horseman_check(tmp_path: Path) -> None:
+    """training/train_horseman.py on a few dev dialogues of three rounds (and two test ones) into
+    a copy of the shipped model: horseman.json loads, and annotate applies it."""
+    import shutil
+
+    from training.evaluate_dialogues import DIALOGUES
+
+    from attune.signals import Annotator, Item
+    from attune.signals.horseman import FEATURES, HORSEMAN_MODEL
+    from attune.signals.model import SignalsModel, default_model_dir
+    from training import train_horseman
+
+    model = tmp_path / "model"
+    shutil.copytree(default_model_dir(), model)
+    (model / HORSEMAN_MODEL).unlink(missing_ok=True)
+    lines = DIALOGUES.read_text().splitlines()
+    with_horseman = [line for line in lines if '"horseman": "' in line]
+    picked = [
+        line
+        for prefix in ('"dlg-0', '"dlg-3', '"dlg-4')
+        for line in [x for x in with_horseman if prefix in x and '"split": "dev"' in x][:4]
+    ] + [x for x in lines if "test_internal" in x][:2]
+    data = tmp_path / "dialogues.jsonl"
+    data.write_text("\n".join(picked) + "\n")
+
+    assert train_horseman.main(["--model", str(model), "--data", str(data)]) == 0
+
+    check = SignalsModel.load(model, threads=1).horseman
+    assert check is not None
+    assert check.meta["features"] == list(FEATURES)
+    assert check.threshold in train_horseman.THRESHOLDS
+    assert len(check.meta["fit"]["per_round"]) == 3
+    record = Annotator.load(model, threads=1).annotate([Item(1, "you never listen 🙄")])[0]
+    assert record["horseman"] in (None, "criticism", "contempt", "defensiveness", "stonewalling")
+    assert train_horseman.CARD_SECTION in (model / "MODEL_CARD.md").read_text()

@@ -42,7 +42,9 @@ only add to the head (recall), never remove what the head found:
   A terse reply ("fine.", "forget it") is stonewalling only when the exchange is tense, and so is
   the head's stonewalling; the head's horseman is dropped in a calm answer to a vulnerable
   disclosure that no rule marks as hostile ("you're not your dad" to "I'm scared I'll end up like
-  my dad" is reassurance).
+  my dad" is reassurance). Where the model has a horseman check (:mod:`attune.signals.horseman`),
+  it reads that decision again with the words, the embedding and the tension: it keeps it, drops
+  it, or, where nothing was decided, takes the head's most probable horseman.
 - ``repair``: the head, or an explicit repair rule ("let's start over", "sorry I snapped"), or an
   apology/agreement/affection while the exchange is tense, or a reply that takes a repair attempt
   ("ok. thank you", "it's ok", "forgiven": accepting a repair is one, per the coding decisions).
@@ -393,13 +395,19 @@ class Annotator:
         words = self.model.reach
         reach = None if words is None else words.of(embeddings).tolist()
         fit = None if words is None else words.fit
-        safety = self._safety([texts[r] for r in message_rows], embeddings, message_rows)
+        message_texts = [texts[r] for r in message_rows]
+        safety = self._safety(message_texts, embeddings, message_rows)
+        horseman = self._horseman_logits(message_texts, embeddings, message_rows)
         del embeddings
 
         cues_of = functools.lru_cache(maxsize=4096)(rules.cues)  # duplicates and recent contexts
         for item in items:
-            heads = own.row(own_index[row[item.text]])
-            raised = safety[own_index[row[item.text]]]
+            index = own_index[row[item.text]]
+            heads = own.row(index)
+            if horseman is not None:
+                heads["horseman_logit"] = horseman[index]
+                heads["horseman_probs"] = own.probs["horseman"][index]
+            raised = safety[index]
             if raised:
                 heads["safety"] = heads["safety"] | raised.keys()
                 heads["safety_words"] = raised
@@ -430,6 +438,42 @@ class Annotator:
             {kind: model.evidence(text, kind) for kind in kinds if kind in SAFETY}
             for text, kinds in zip(texts, flags, strict=True)
         ]
+
+    def _horseman_logits(
+        self, texts: Sequence[str], embeddings: npt.NDArray[np.float32], rows: Sequence[int]
+    ) -> list[float] | None:
+        """Per text, the words' and embedding's part of the horseman check's logit (None
+        without a horseman model); ``rows`` as for :meth:`_safety`."""
+        model = self.model.horseman
+        if model is None:
+            return None
+        out: list[float] = []
+        for start in range(0, len(texts), CHUNK):
+            chunk = rows[start : start + CHUNK]
+            out += model.text_logits(texts[start : start + CHUNK], embeddings[chunk]).tolist()
+        return out
+
+    def _checked_horseman(
+        self, decided: str | None, heads: Mapping[str, Any], rule: bool, tense: bool
+    ) -> str | None:
+        """The horseman decided by the rules and the head, read again by the horseman check
+        (:mod:`attune.signals.horseman`) where the model has one: kept, dropped, or — where the
+        check finds one and nothing was decided — the head's most probable horseman."""
+        model = self.model.horseman
+        if model is None or "horseman_logit" not in heads:
+            return decided
+        probs = heads["horseman_probs"]
+        values = self._horseman.values
+        none = values.index(None)
+        if not model.carries(
+            heads["horseman_logit"], decided is not None, rule, tense, float(probs[none])
+        ):
+            return None
+        if decided is not None:
+            return decided
+        ranked = sorted((j for j in range(len(values)) if j != none), key=lambda j: -probs[j])
+        top: str | None = values[ranked[0]]
+        return top
 
     def _encode(
         self, texts: list[str], batch_size: int, progress: Callable[[int], None]
@@ -536,13 +580,18 @@ class Annotator:
             "intimacy": heads["intimacy"],
             "validation": cue.validation or heads["validation"],
             "disclosure": max(heads["disclosure"], cue.disclosure),
-            "horseman": horseman
-            or self._head_horseman(
-                heads["horseman"],
+            "horseman": self._checked_horseman(
+                horseman
+                or self._head_horseman(
+                    heads["horseman"],
+                    tense,
+                    reassuring,
+                    bool(context),
+                    cue.validation == "validating",
+                ),
+                heads,
+                any(name.startswith("horseman.") for name in fired),
                 tense,
-                reassuring,
-                bool(context),
-                cue.validation == "validating",
             ),
             "antidote": cue.antidote or heads["antidote"],
             "repair": bool(repair or heads["repair"]),

@@ -1,8 +1,9 @@
 """Loading the signals model (``docs/signals_model.md``) and encoding texts with it.
 
 The model is a folder: ``encoder.onnx``, ``tokenizer.json``, ``heads.npz``, ``heads.json``, and
-optionally ``reach.npz`` (the words' part of the bid detector, :mod:`attune.measures.bids`) and
-``safety.json`` (:mod:`attune.signals.safety`). It is
+optionally ``reach.npz`` (the words' part of the bid detector, :mod:`attune.measures.bids`),
+``safety.json`` (:mod:`attune.signals.safety`) and ``horseman.json``
+(:mod:`attune.signals.horseman`). It is
 found, in this order, at the folder given by the caller, at ``$ATTUNE_MODEL_DIR``, or in the package
 (``attune/signals/model/``). Nothing is ever downloaded.
 """
@@ -23,6 +24,7 @@ import numpy.typing as npt
 
 from attune.errors import AttuneError
 from attune.signals.heads import Heads, load_heads
+from attune.signals.horseman import HORSEMAN_MODEL, HorsemanModel
 from attune.signals.safety import SAFETY_MODEL, SafetyModel
 
 MODEL_DIR_ENV = "ATTUNE_MODEL_DIR"
@@ -146,6 +148,7 @@ class SignalsModel:
     feeds_token_types: bool = False
     reach: Reach | None = None
     safety: SafetyModel | None = None
+    horseman: HorsemanModel | None = None
 
     @classmethod
     def load(
@@ -155,10 +158,12 @@ class SignalsModel:
         threads: int | None = None,
         reach: bool = True,
         safety: bool = True,
+        horseman: bool = True,
     ) -> SignalsModel:
         """Load the model folder (see the module docstring for where it is looked for);
-        ``reach`` False leaves ``reach.npz`` unread (``training/train_bids.py`` refits it), and
-        ``safety`` False ``safety.json`` (``training/train_safety.py`` refits it)."""
+        ``reach`` False leaves ``reach.npz`` unread (``training/train_bids.py`` refits it),
+        ``safety`` False ``safety.json`` (``training/train_safety.py`` refits it), and
+        ``horseman`` False ``horseman.json`` (``training/train_horseman.py``)."""
         folder = Path(directory) if directory is not None else default_model_dir()
         encoder = folder / ENCODER
         if not encoder.is_file():
@@ -181,13 +186,19 @@ class SignalsModel:
             )
         words = Reach.load(folder / REACH, heads.dim) if reach else None
         model = cls(folder, session, tokenizer, heads, "token_type_ids" in inputs, words)
-        read = SafetyModel.load(folder / SAFETY_MODEL, heads.dim) if safety else None
-        if read is not None and not read.fits(model.encode):
-            raise AttuneError(
-                f"{folder / SAFETY_MODEL}: fitted with another encoder than {encoder.name}; "
-                "refit it with python -m training.train_safety"
-            )
-        model.safety = read
+        model.safety = SafetyModel.load(folder / SAFETY_MODEL, heads.dim) if safety else None
+        model.horseman = (
+            HorsemanModel.load(folder / HORSEMAN_MODEL, heads.dim) if horseman else None
+        )
+        for name, read, script in (
+            (SAFETY_MODEL, model.safety, "train_safety"),
+            (HORSEMAN_MODEL, model.horseman, "train_horseman"),
+        ):
+            if read is not None and not read.fits(model.encode):
+                raise AttuneError(
+                    f"{folder / name}: fitted with another encoder than {encoder.name}; "
+                    f"refit it with python -m training.{script}"
+                )
         return model
 
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
