@@ -81,6 +81,7 @@ from attune.errors import AttuneError
 from attune.signals import rules
 from attune.signals.affect import affect
 from attune.signals.heads import HeadInput, HeadSpec, pair_input
+from attune.signals.linear import ngrams
 from attune.signals.model import BATCH_SIZE, HEADS_JSON, REACH_ROLES, SignalsModel
 
 GOEMOTIONS = (
@@ -395,9 +396,9 @@ class Annotator:
         words = self.model.reach
         reach = None if words is None else words.of(embeddings).tolist()
         fit = None if words is None else words.fit
-        message_texts = [texts[r] for r in message_rows]
-        safety = self._safety(message_texts, embeddings, message_rows)
-        horseman = self._horseman_logits(message_texts, embeddings, message_rows)
+        safety, horseman = self._text_models(
+            [texts[r] for r in message_rows], embeddings, message_rows
+        )
         del embeddings
 
         cues_of = functools.lru_cache(maxsize=4096)(rules.cues)  # duplicates and recent contexts
@@ -421,37 +422,31 @@ class Annotator:
             context = [cues_of(text) for text in item.context[-4:]]
             yield self._record(item, heads, cues_of(item.text), context)
 
-    def _safety(
+    def _text_models(
         self, texts: Sequence[str], embeddings: npt.NDArray[np.float32], rows: Sequence[int]
-    ) -> list[dict[str, list[str]]]:
-        """Per text, the safety kinds the safety model raises, each with the n-grams that raised
-        it most (none without a safety model); ``rows``: the texts' rows of ``embeddings``, read a
-        chunk at a time."""
-        model = self.model.safety
-        if model is None:
-            return [{} for _ in texts]
-        flags: list[tuple[str, ...]] = []
+    ) -> tuple[list[dict[str, list[str]]], list[float] | None]:
+        """Per text, what the models over words and embedding read, a chunk at a time (``rows``:
+        the texts' rows of ``embeddings``): the safety kinds the safety model raises, each with
+        the n-grams that raised it most; and the words' and embedding's part of the horseman
+        check's logit (None without a horseman model). Each text's n-grams are made once."""
+        safety, check = self.model.safety, self.model.horseman
+        longest = max((m.reads.longest for m in (safety, check) if m is not None), default=0)
+        raised: list[dict[str, list[str]]] = []
+        logits: list[float] | None = None if check is None else []
         for start in range(0, len(texts), CHUNK):
-            chunk = rows[start : start + CHUNK]
-            flags += model.flags(texts[start : start + CHUNK], embeddings[chunk])
-        return [
-            {kind: model.evidence(text, kind) for kind in kinds if kind in SAFETY}
-            for text, kinds in zip(texts, flags, strict=True)
-        ]
-
-    def _horseman_logits(
-        self, texts: Sequence[str], embeddings: npt.NDArray[np.float32], rows: Sequence[int]
-    ) -> list[float] | None:
-        """Per text, the words' and embedding's part of the horseman check's logit (None
-        without a horseman model); ``rows`` as for :meth:`_safety`."""
-        model = self.model.horseman
-        if model is None:
-            return None
-        out: list[float] = []
-        for start in range(0, len(texts), CHUNK):
-            chunk = rows[start : start + CHUNK]
-            out += model.text_logits(texts[start : start + CHUNK], embeddings[chunk]).tolist()
-        return out
+            part, chunk = texts[start : start + CHUNK], embeddings[rows[start : start + CHUNK]]
+            grams = [ngrams(text, longest) for text in part] if longest else None
+            if safety is None:
+                raised += [{} for _ in part]
+            else:
+                flags = safety.flags(part, chunk, grams)
+                raised += [
+                    {kind: safety.evidence(text, kind) for kind in kinds if kind in SAFETY}
+                    for text, kinds in zip(part, flags, strict=True)
+                ]
+            if check is not None and logits is not None:
+                logits += check.text_logits(part, chunk, grams).tolist()
+        return raised, logits
 
     def _checked_horseman(
         self, decided: str | None, heads: Mapping[str, Any], rule: bool, tense: bool

@@ -60,9 +60,16 @@ class HorsemanModel:
     def fits(self, encode: Callable[[list[str]], npt.NDArray[np.float32]]) -> bool:
         return self.reads.fits(encode)
 
-    def text_logits(self, texts: Sequence[str], embeddings: npt.NDArray[np.float32]) -> F64:
-        """The part of each text's logit its words and embedding give (intercepts included)."""
-        both: F64 = self.reads.word_logits(texts) + self.reads.embedding_logits(embeddings)
+    def text_logits(
+        self,
+        texts: Sequence[str],
+        embeddings: npt.NDArray[np.float32],
+        grams: Sequence[Sequence[str]] | None = None,
+    ) -> F64:
+        """The part of each text's logit its words and embedding give (intercepts included);
+        ``grams``: each text's n-grams when already made."""
+        words = self.reads.word_logits(texts, grams)
+        both: F64 = words + self.reads.embedding_logits(embeddings)
         return both[:, 0]
 
     def probability(

@@ -134,11 +134,14 @@ class LinearReads:
         norms = float(np.linalg.norm(probe) * np.linalg.norm(self.probe_embedding))
         return norms > 0 and float(probe @ self.probe_embedding) / norms >= SAME_ENCODER
 
-    def features(self, text: str) -> tuple[npt.NDArray[np.intp], F64]:
+    def features(
+        self, text: str, grams: Sequence[str] | None = None
+    ) -> tuple[npt.NDArray[np.intp], F64]:
         """The text's known n-grams (vocabulary indices) and their tf-idf values, L2-normalised:
-        ``(1 + log tf) * idf``."""
-        known = (self.vocabulary.get(g) for g in ngrams(text, self.longest))
-        counts = Counter(i for i in known if i is not None)
+        ``(1 + log tf) * idf``; ``grams``: the text's n-grams when already made (longer ones than
+        the vocabulary holds are simply not found)."""
+        made = ngrams(text, self.longest) if grams is None else grams
+        counts = Counter([i for i in map(self.vocabulary.get, made) if i is not None])
         if not counts:
             return np.zeros(0, dtype=np.intp), np.zeros(0)
         index = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
@@ -146,11 +149,14 @@ class LinearReads:
         values = (1.0 + np.log(tf)) * self.idf[index]
         return index, values / math.sqrt(float(values @ values))
 
-    def word_logits(self, texts: Sequence[str]) -> F64:
-        """One row per text, one logit per output, from the words (intercept included)."""
+    def word_logits(
+        self, texts: Sequence[str], grams: Sequence[Sequence[str]] | None = None
+    ) -> F64:
+        """One row per text, one logit per output, from the words (intercept included);
+        ``grams`` as for :meth:`features`, one list per text."""
         out = np.empty((len(texts), len(self.word_intercept)))
         for row, text in enumerate(texts):
-            index, values = self.features(text)
+            index, values = self.features(text, None if grams is None else grams[row])
             out[row] = self.word_weights[:, index] @ values
         result: F64 = out + self.word_intercept
         return result

@@ -57,25 +57,36 @@ class SafetyModel:
     def fits(self, encode: Callable[[list[str]], npt.NDArray[np.float32]]) -> bool:
         return self.reads.fits(encode)
 
-    def word_probabilities(self, texts: Sequence[str]) -> F64:
-        """One row per text, one probability per label, from the words alone."""
-        return sigmoid(self.reads.word_logits(texts))
+    def word_probabilities(
+        self, texts: Sequence[str], grams: Sequence[Sequence[str]] | None = None
+    ) -> F64:
+        """One row per text, one probability per label, from the words alone (``grams``: each
+        text's n-grams when already made, :func:`attune.signals.linear.ngrams`)."""
+        return sigmoid(self.reads.word_logits(texts, grams))
 
     def embedding_probabilities(self, embeddings: npt.NDArray[np.float32]) -> F64:
         """One row per embedding, one probability per label, from the embedding alone."""
         return sigmoid(self.reads.embedding_logits(embeddings))
 
-    def probabilities(self, texts: Sequence[str], embeddings: npt.NDArray[np.float32]) -> F64:
+    def probabilities(
+        self,
+        texts: Sequence[str],
+        embeddings: npt.NDArray[np.float32],
+        grams: Sequence[Sequence[str]] | None = None,
+    ) -> F64:
         """The mean of the two reads; ``embeddings`` row by row with ``texts``."""
-        words = self.word_probabilities(texts)
+        words = self.word_probabilities(texts, grams)
         result: F64 = (words + self.embedding_probabilities(embeddings)) / 2.0
         return result
 
     def flags(
-        self, texts: Sequence[str], embeddings: npt.NDArray[np.float32]
+        self,
+        texts: Sequence[str],
+        embeddings: npt.NDArray[np.float32],
+        grams: Sequence[Sequence[str]] | None = None,
     ) -> list[tuple[str, ...]]:
         """Per text, the labels whose probability reaches their threshold."""
-        hits = self.probabilities(texts, embeddings) >= self.thresholds
+        hits = self.probabilities(texts, embeddings, grams) >= self.thresholds
         return [
             tuple(label for label, hit in zip(self.labels, row, strict=True) if hit)
             for row in hits.tolist()
