@@ -44,6 +44,13 @@ SELF_HARM = [
     "I keep writing goodbye texts and deleting them",
     "I have a plan and a date",
     "please don't hurt yourself tonight. I'm on my way",  # the partner's self-harm counts too
+    "i dont think i wanna be here anymore tbh",
+    "keep thinking itd be easier to just not wake up",
+    "took way more of my tablets than i should have",
+    "keep thinking about stepping in front of the train",
+    "did u mean what u said about wanting to die?",
+    "go then. i wont be alive to see it",
+    "amor the nurse said ur hurting urself again",
 ]
 NOT_SELF_HARM = [
     "dying 😂",
@@ -61,6 +68,9 @@ NOT_SELF_HARM = [
     "my nan will kill me if I don't come for Sunday roast",
     "nobody would notice if I left early right? this party's dead",
     "cutting out sugar this month, wish me luck",
+    "don't bother, i'll do it myself like always",  # "i'll do it" is not a plan
+    "no. i'll do it now",
+    "so tired i could sleep for a week",
 ]
 
 
@@ -95,6 +105,10 @@ THREATS = [
     "keep talking like that and see what happens to your face",
     "I've got a knife in my hand right now so think very carefully",
     "you said you'd hurt me if I went. I'm scared to come home tonight",
+    "keep pushing me liam. seriously. ur gonna regret it",
+    "shame me again and i make u bleed",
+    "next time i put ur head through the wall",
+    "ignore my calls one more time and ill drive over and kick the door in",
 ]
 NOT_THREATS = [
     "I'm going to kill you if you eat my leftovers 😂",
@@ -138,6 +152,14 @@ CONTROL = [
     "turn your location back on",
     "answer me right now",
     "you'll do what I say",
+    "facetime me every hour at pres",
+    "send pic of ur plate. every meal, i want proof",
+    "changed ur insta password. u get it back when u apologise properly",
+    "read ur chat w ellie btw",
+    "ur meds are in my drawer now. u get them when u behave",
+    "from now on ur loan goes into my account",
+    "quit the bar job. not having u working late",
+    "i dont want u seeing priya anymore",
     "be home by 6. one minute late and I'll know",
     "you'll get £40 a week for food and I want every receipt",
     "I can see on Life360 you stopped for 20 mins on the way home. who was it",
@@ -154,6 +176,11 @@ NOT_CONTROL = [
     "drop me a pin when you're at the festival so I can find you",
     "send me your location? I'm at the station and can't see you anywhere",
     "what time will you be home? just so I know when to put dinner on",
+    "ya check ur email",
+    "yes let's. i'll check my leave tomorrow",
+    "i'm not asking for permission i'm asking to be included",
+    "whatever. i'll cancel it",
+    "so you're not coming to hannah's party either",
 ]
 
 

@@ -127,12 +127,20 @@ SELF_HARM_EXPLICIT = (
     r"|\bsay(?:ing)? goodbye (?:to everyone|forever)\b|\bgoodbye forever\b"
     r"|\bwant(?:ed)? to disappear (?:forever|for good)\b|\bdisappear forever\b"
     r"|\bwish i (?:was|were) (?:never born|not alive|gone)\b"
+    r"|\b(?:don'?t|dont|do not) (?:think i )?(?:wanna|want to) be (?:here|alive|around) (?:anymore|any more)\b"
+    r"|\bjust not wake up\b|\b(?:sleep|sleeping) and (?:not|never|nuh) wake up\b|\bnot (?:to )?wake up again\b"
+    r"|\b(?:took|taken|swallowed) (?:way |a lot |far )?more (?:of )?(?:my |the |those )?(?:pills|tablets|meds|sleeping pills|sleeping tablets) than\b"
+    r"|\bpumped my stomach\b|\bi'?d rather not (?:exist|be here|be alive)\b"
+    r"|\b(?:step|stepping|walk|walking|jump|jumping|throw myself) in front of (?:a|the) (?:train|bus|lorry|truck|car)\b"
+    r"|\bdrive (?:the car |my car |my truck )?(?:into|off) (?:a|the) (?:wall|tree|bridge|river|cliff|lake)\b"
+    r"|\b(?:won'?t|wont|will not) be alive\b|\bnot (?:gonna|going to) be (?:around|here|alive) (?:much longer|for long|anymore|tomorrow)\b"
 )
 """Suicide and self-harm talk, direct or indirect; laughter does not silence these."""
 
 SELF_HARM_IDIOM = (
     r"\bkill(?:ing)? my ?self\b|\bkms\b|\b(?:want|wanna|wanted|going|gonna) (?:to )?die\b"
     r"|\bwish i (?:was|were) dead\b|^(?:please |just |someone |somebody |pls )?kill me\b|\bi'?d rather (?:be dead|die)\b"
+    r"|\bwanting to die\b"
 )
 """Phrases people also use as hyperbole; silenced by laughter or an idiom ("die of embarrassment")."""
 
@@ -573,7 +581,7 @@ SELF_HARM_INDIRECT = (
     r"|\bcrisis (?:line|team)\b|\bsuicide (?:line|hotline)\b|\bsamaritans\b|\bmy (?:suicide )?attempt\b"
     r"|\bending (?:it|your life)\b(?! with| off)"
     r"|\bwant (?:it|everything|this|it all) to (?:be over|stop|end)\b(?! for a)|\bwish i could (?:just )?(?:stop existing|disappear|not exist)\b"
-    r"|\bi'?ll (?:be dead|drive into|do it|end everything|end it all)\b|\bthe urge\b|\bnot be here anymore\b|\bnot (?:to )?be here anymore\b"
+    r"|\bi'?ll (?:be dead|drive into|end everything|end it all)\b|\bthe urge\b|\bnot be here anymore\b|\bnot (?:to )?be here anymore\b"
     r"|\bwish i'?d never been born\b|\bcan'?t wait to not be here\b|\bthe (?:bridge|cliffs?|platform|reservoir|car park)\b.*\b(?:edge|jump|thought|today|again|stood|easy)\b"
 )
 """Indirect phrasing of suicide or self-harm (plans, notes, methods, 'not being here'), and talk
@@ -603,18 +611,21 @@ THREAT_INJURY = (
     r"|\bforward your (?:texts|messages|photos)\b|\byou(?:'ll| will) (?:see|find out) what i'?m like\b|\byou'?ll find out\b|\bwait (?:till|until) i get (?:home|back|in|there|you)\b"
     r"|\bbetter (?:hope|pray) (?:you'?re|i'?ve|i have)\b|\bwhat'?s coming to (?:you|u)\b|\bit might be your last\b|\bwhat happens when (?:mummy|daddy|you)\b"
     r"|\bi'?ll drop \w+ at\b|\bone more word\b"
+    r"|\b(?:gonna|going to) regret (?:it|this|that)\b|\bmake (?:you|u) bleed\b"
+    r"|\b(?:head|face) through (?:the|a) (?:wall|window|door)\b|\bkick (?:the|ur|your) (?:front )?door (?:in|down)\b"
+    r"|\bburn (?:ur|your) (?:passport|clothes|stuff|things|car|paintings|papers)\b"
 )
 """Threats of injury, to children, pets, property, exposure; intimidation ('see what happens')."""
 
 CONTROL_MORE = (
     r"\bsend me (?:your |a |the )?(?:location|screenshots?|pics?|receipts?|call log|bank statement|the receipt)\b(?!.*(?:can'?t see you|so i can find you|outfit|when you'?re at))"
-    r"|\b(?:checked|check|checking|logged into|logged you out of|go(?:ing)? through|went through|read|looked at|looking at|can see|got) (?:your|ur) (?:phone|messages|texts|email|emails|bank|snap ?map|location|life360|fitbit|icloud|dms|insta|instagram|call log|receipts|whole day|bank app)\b"
+    r"|\b(?:checked|(?<=\bi )check|(?<=\bi'll )check|checking|logged into|logged you out of|go(?:ing)? through|went through|read|looked at|looking at|can see|got) (?:your|ur) (?:phone|messages|texts|email|emails|bank|snap ?map|location|life360|fitbit|icloud|dms|insta|instagram|call log|receipts|whole day|bank app)\b"
     r"|\bsnap ?map\b|\blife360\b|\bread receipts\b|\blast seen\b|\bonline at \d|\bi timed it\b|\bdoorbell cam\b|\bput an app on your phone\b|\ba tracker\b"
     r"|\bwho (?:is|'?s|was) '?\w+'? (?:in your phone|who keeps)\b|\bshow me who\b|\bscreenshot (?:your|all)\b|\bprove it\b|\bunlock it\b|\bpasscode on your phone\b"
-    r"|\b(?:facetime|video call|call) me (?:right )?now so i can see\b|\bi'?ll (?:know|check)\b|\bwhere were you\b(?!.*(?:missed|quiz))|\bexplain\.?$|\bdon'?t say you couldn'?t\b"
+    r"|\b(?:facetime|video call|call) me (?:right )?now so i can see\b|\bi'?ll know if (?:you|u)\b|\bi'?ll check (?:your|ur) (?:phone|messages|location|bank)\b|\bwhere were you\b(?!.*(?:missed|quiz))|\bexplain\.?$|\bdon'?t say you couldn'?t\b"
     r"|\b(?:block|unfollow|unlike|delete) (?:\w+'?s? )?(?:him|her|them|every|all|number|his|that)\b|\bquit (?:the|that|your) (?:choir|job|gym|class|team|course)\b"
-    r"|\bcancel (?:it|the train|the membership|your therapy|therapy|the trip)\b|\b(?:cancelled|rang|called|told) (?:your|aunty|her|him|them) .{0,40}\b(?:not coming|won'?t be coming|busy|too tired|not coming back)\b"
-    r"|\bi decide\b|\bi pick what you\b|\byou can go when i\b|\bwhen i say\b|\bbecause i said so\b|\bi'?m not asking\b|\bend of discussion\b|\. end of\.?$"
+    r"|\bcancel (?:your|ur) (?:therapy|trip|membership|plans|flight)\b|\b(?:cancelled|rang|called|told) (?:your|aunty|her|him|them) .{0,40}\b(?:not coming|won'?t be coming|busy|too tired|not coming back)\b"
+    r"|\bi decide\b|\bi pick what you\b|\byou can go when i\b|\bwhen i say\b|\bbecause i said so\b|\bi'?m not asking(?: you)?[.!]*$|\bi'?m not asking,? i'?m telling\b|\bend of discussion\b|\. end of\.?$"
     r"|\bno (?:male|female|guy|girl) friends\b|\byou don'?t speak to (?:men|women|anyone)\b|\bwith me in the room\b|\bstay home like you should\b"
     r"|\b(?:friends|family|therapist|sister|brother|mum|mom|parents) (?:is|are) (?:turning|poisoning) you\b|\bthose people never liked me\b|\bit stops now\b"
     r"|\byou'?re staying (?:home|here|in)\b|\bdon'?t call (?:her|him|them) back\b|\bnot telling anyone until\b|\bno more (?:working late|going out|nights out)\b"
@@ -628,7 +639,15 @@ CONTROL_MORE = (
     r"|\bphones? (?:go(?:es)? in the drawer|stays? (?:on|in) the)\b|\bcome to bed when i say\b|\byou (?:don'?t|do not) (?:go|drive|make decisions|need (?:it|a job|them|friends))\b"
     r"|\byou go where i\b|\byou (?:went|go|keep going) through my (?:phone|messages|whole day)\b|\byou took my (?:phone|keys|car keys|passport|card|money)\b"
     r"|\bcoercive control\b(?!.*\b(?:doc|documentary|film|article|podcast)\b)|\bmade me drop\b|\bcall me twenty times\b|\bevery time i go out you\b"
-    r"|\byou'?re not (?:going|seeing|taking|coming|leaving|wearing)\b(?!.*(?:😂|lol|without me))|\bwho said you could\b"
+    r"|\byou'?re not (?:going|seeing|taking|leaving|wearing)\b(?!.*(?:😂|lol|without me))|\bwho said you could\b"
+    r"|\b(?:facetime|video call|call) me every (?:hour|time|night|\d+)\b|\bkeep (?:it|the call|the camera) on until\b"
+    r"|\bsend (?:me )?(?:a )?(?:pic|photo|picture|selfie) of (?:who|where|ur plate|your plate|the room|everyone)\b"
+    r"|\bchanged (?:ur|your) (?:\w+ )?password\b|\bread (?:ur|your) (?:chat|chats|dms)\b"
+    r"|\b(?:ur|your) (?:meds|passport|keys|car keys|bank card) (?:is|are) (?:in my|safe with me)\b"
+    r"|\b(?:u|you) (?:get|can have) (?:it|them|ur \w+|your \w+) back when\b|\b(?:u|you) get (?:it|them) when (?:u|you) (?:behave|apologi[sz]e|say sorry|listen)\b"
+    r"|\b(?:salary|wages|loan|pay|paycheck|paycheque) (?:goes|comes|will go) (?:in)?to my account\b"
+    r"|\bquit (?:the|that|your|ur) \w+ (?:job|class|course)\b|\bblock (?:ur|your) (?:brother|sister|mum|mom|dad|friends?|family)\b"
+    r"|\bi (?:don'?t|dont|do not) want (?:u|you) seeing \w+ (?:anymore|again)\b|\bur not (?:going|seeing|wearing|leaving)\b(?!.*(?:😂|lol|without me))"
 )
 """Monitoring, isolating, controlling money, clothes, time and movement; and reports of it."""
 
@@ -639,7 +658,7 @@ THREAT_PLAY = (
 """Games, play and the kitchen: 'watch your back in Mario Kart tonight 🍌' is not a threat."""
 
 SELF_HARM_PARTNER = (
-    r"\b(?:kill|killing|hurt|hurting|harm|harming|cut|cutting|burn|burning) yourself\b(?! (?:lifting|on|with the|at (?:the )?gym|at work|in the kitchen))"
+    r"\b(?:kill|killing|hurt|hurting|harm|harming|cut|cutting|burn|burning) (?:yourself|urself)\b(?! (?:lifting|on|with the|at (?:the )?gym|at work|in the kitchen))"
     r"|\bare you safe\b|\bthoughts about (?:ending|hurting)\b"
 )
 """Talk about the partner's suicide or self-harm ("please don't hurt yourself tonight"): negation
