@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -333,6 +334,45 @@ def test_html_report_is_offline_escaped_and_matches_the_json(
     doc = load(out)
     turning = doc["metrics"]["engagement"]["turning_toward_rate"]
     assert turning["definition"].split("(")[0].strip() in html.replace("&#x27;", "'")
+
+
+def test_safety_messages_are_shown_first_with_what_raised_them(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    chat = tmp_path / "chat.jsonl"
+    write_chat(
+        chat,
+        [
+            ("m1", "Ana", "where were you"),
+            ("m2", "Ben", "give me your password <now>"),
+            ("m3", "Ana", "no"),
+        ],
+    )
+    report = tmp_path / "r.html"
+    analyze(str(chat), "--html", str(report), model_dir=tiny_model_dir)
+    html = report.read_text(encoding="utf-8")
+    assert "Explicit signs" in html
+    assert "give me your password &lt;now&gt;" in html  # the message itself, escaped
+    assert "safety.control_monitoring" in html  # the rule that matched
+    summary = analyze(str(chat), model_dir=tiny_model_dir).stdout
+    shown = " ".join(summary.split())  # the terminal wraps long lines
+    assert re.search(
+        r"Ben \([a-z, ]*coercive control[a-z, ]*\): give me your password <now>", shown
+    )
+
+
+def test_possible_safety_signs_beyond_twenty_are_counted_not_listed() -> None:
+    from attune.present.html_report import POSSIBLE_SHOWN, _safety_messages
+
+    listed = [
+        {"id": f"m{k}", "sender": "A", "text": f"text m{k}", "kinds": ["threat"],
+         "evidence": "possible", "exchange": k, "words": {"threat": ["next time"]}}
+        for k in range(POSSIBLE_SHOWN + 5)
+    ]  # fmt: skip
+    parts = "".join(_safety_messages({"messages": listed}))
+    assert "text m0" in parts and f"text m{POSSIBLE_SHOWN - 1}" in parts
+    assert f"text m{POSSIBLE_SHOWN}" not in parts
+    assert "and 5 more" in parts and "raised by: next time" in parts
 
 
 def test_html_report_of_the_sample(tiny_model_dir: Path, tmp_path: Path) -> None:

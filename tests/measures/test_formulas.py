@@ -274,7 +274,10 @@ SAFETY: tuple[list[Row], Overrides] = (
     ],
     {
         "m3": {"safety": ["coercive_control"], "cues": ["safety.control_monitoring"]},
-        "m4": {"safety": ["threat", "self_harm"]},  # the model alone: a possible sign
+        "m4": {  # the models alone: a possible sign, with the words that raised it
+            "safety": ["threat", "self_harm"],
+            "safety_words": {"self_harm": ["can't do this", "anymore"]},
+        },
     },
 )
 
@@ -469,18 +472,22 @@ def test_safety_lists_every_flagged_message_and_is_never_a_rate() -> None:
         {
             "id": "m3",
             "sender": "A",
+            "text": "you don't go out without asking me",
             "kinds": ["coercive_control"],
             "evidence": "explicit",
             "exchange": 0,
             "context_ids": ["m2"],
+            "rules": ["safety.control_monitoring"],
         },
         {
             "id": "m4",
             "sender": "B",
+            "text": "i can't do this anymore",
             "kinds": ["threat", "self_harm"],
             "evidence": "possible",
             "exchange": 0,
             "context_ids": ["m3"],
+            "words": {"self_harm": ["can't do this", "anymore"]},
         },
     ]
     calm = safety(view(TOWARD))

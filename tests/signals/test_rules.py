@@ -177,6 +177,8 @@ NOT_CONTROL = [
     "send me your location? I'm at the station and can't see you anywhere",
     "what time will you be home? just so I know when to put dinner on",
     "ya check ur email",
+    "where were you? I missed you at lunch",
+    "where were you",
     "yes let's. i'll check my leave tomorrow",
     "i'm not asking for permission i'm asking to be included",
     "whatever. i'll cancel it",

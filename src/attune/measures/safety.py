@@ -37,7 +37,8 @@ def safety(view: View) -> dict[str, Any]:
         "definition": "Messages flagged for threats, coercive control or self-harm. Explicit "
         "signs (the message's own words match a safety rule) switch advice to safety resources; "
         "possible signs (raised by the model alone, which favours recall and raises false alarms "
-        "on everyday chat) need a person to read them. Never averaged.",
+        "on everyday chat) need a person to read them. Never averaged; each listed with its text "
+        "and what raised it (the rules that matched, the safety model's words).",
         "flagged": bool(explicit),
         "explicit": len(explicit),
         "possible": len(flagged) - len(explicit),
@@ -46,11 +47,25 @@ def safety(view: View) -> dict[str, Any]:
             {
                 "id": view.structure.messages[i].id,
                 "sender": view.sender(i),
+                "text": view.structure.messages[i].text,
                 "kinds": kinds,
                 "evidence": "explicit" if i in explicit else "possible",
                 "exchange": view.structure.exchange_of[i],
                 "context_ids": list(view.ids(view.answered(i))),
+                **_words(view.signals[i]),
             }
             for i, kinds in flagged
         ],
     }
+
+
+def _words(signal: Any) -> dict[str, Any]:
+    """The rules that matched (explicit) and the n-grams that raised the safety model (possible),
+    where the message has them: what a person reading the flag can check it against."""
+    out: dict[str, Any] = {}
+    rules = [c for c in signal.get("cues") or () if str(c).startswith(RULE_PREFIX)]
+    if rules:
+        out["rules"] = rules
+    if signal.get("safety_words"):
+        out["words"] = signal["safety_words"]
+    return out

@@ -64,6 +64,14 @@ def print_analysis(doc: Mapping[str, Any], console: Console) -> None:
             "coercive control or self-harm. Please read them first; if anyone may be unsafe, "
             "contact local support services. Coaching switches to safety resources."
         )
+        explicit = [m for m in safety["messages"] if m["evidence"] == "explicit"]
+        for m in explicit[:5]:
+            text = str(m.get("text", ""))
+            text = text if len(text) <= 90 else text[:87] + "…"
+            kinds = ", ".join(k.replace("_", " ") for k in m["kinds"])
+            console.print(f"  {m['sender']} ({kinds}): {text}", markup=False, highlight=False)
+        if len(explicit) > 5:
+            console.print(f"  [dim]and {len(explicit) - 5} more (metrics.safety in --json)[/]")
     if safety["possible"]:
         console.print(
             f"[yellow]Possible safety signs:[/] {safety['possible']} message(s) the model "

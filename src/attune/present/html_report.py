@@ -60,6 +60,46 @@ def _quote(messages: Sequence[Mapping[str, Any]]) -> str:
     )
 
 
+POSSIBLE_SHOWN = 20
+
+
+def _safety_messages(safety: Mapping[str, Any]) -> list[str]:
+    """The flagged messages themselves: every explicit one, then the first ``POSSIBLE_SHOWN``
+    possible ones, each with its kinds and what raised it (rules, or the safety model's words)."""
+    listed = safety.get("messages") or []
+    groups = (
+        ("Explicit signs", [m for m in listed if m["evidence"] == "explicit"], len(listed)),
+        (
+            "Possible signs (raised by the model alone; many are false alarms)",
+            [m for m in listed if m["evidence"] != "explicit"],
+            POSSIBLE_SHOWN,
+        ),
+    )
+    parts: list[str] = []
+    for title, items, most in groups:
+        if not items:
+            continue
+        parts.append(f"<h2>{escape(title)}</h2>")
+        for m in items[:most]:
+            raised = m.get("rules") or sorted(
+                {w for ws in (m.get("words") or {}).values() for w in ws}
+            )
+            why = ", ".join(k.replace("_", " ") for k in m["kinds"]) + (
+                f" — raised by: {', '.join(raised)}" if raised else ""
+            )
+            message = {"sender": m["sender"], "text": m.get("text", "")}
+            parts.append(
+                f"<div class='moment'><p class='note'>exchange {m['exchange']}: {escape(why)}"
+                f"</p>{_quote([message])}</div>"
+            )
+        if len(items) > most:
+            parts.append(
+                f"<p class='note'>and {len(items) - most} more (their ids are under "
+                "metrics.safety in the JSON)</p>"
+            )
+    return parts
+
+
 def render(doc: Mapping[str, Any]) -> str:
     """The whole report as one HTML document."""
     metrics = doc["metrics"]
@@ -89,6 +129,7 @@ def render(doc: Mapping[str, Any]) -> str:
             f"<p class='note'>The model also raised {safety['possible']} possible safety sign(s); "
             "it favours recall, so many are false alarms, but a person should read them.</p>"
         )
+    parts += _safety_messages(safety)
     parts.append(
         f"<h2>Key measures</h2><table><tr><th>Measure</th><th>Overall</th><th>{escape(a)}</th>"
         f"<th>{escape(b)}</th><th>Weekly</th></tr>"

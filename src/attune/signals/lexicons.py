@@ -622,7 +622,7 @@ CONTROL_MORE = (
     r"|\b(?:checked|(?<=\bi )check|(?<=\bi'll )check|checking|logged into|logged you out of|go(?:ing)? through|went through|read|looked at|looking at|can see|got) (?:your|ur) (?:phone|messages|texts|email|emails|bank|snap ?map|location|life360|fitbit|icloud|dms|insta|instagram|call log|receipts|whole day|bank app)\b"
     r"|\bsnap ?map\b|\blife360\b|\bread receipts\b|\blast seen\b|\bonline at \d|\bi timed it\b|\bdoorbell cam\b|\bput an app on your phone\b|\ba tracker\b"
     r"|\bwho (?:is|'?s|was) '?\w+'? (?:in your phone|who keeps)\b|\bshow me who\b|\bscreenshot (?:your|all)\b|\bprove it\b|\bunlock it\b|\bpasscode on your phone\b"
-    r"|\b(?:facetime|video call|call) me (?:right )?now so i can see\b|\bi'?ll know if (?:you|u)\b|\bi'?ll check (?:your|ur) (?:phone|messages|location|bank)\b|\bwhere were you\b(?!.*(?:missed|quiz))|\bexplain\.?$|\bdon'?t say you couldn'?t\b"
+    r"|\b(?:facetime|video call|call) me (?:right )?now so i can see\b|\bi'?ll know if (?:you|u)\b|\bi'?ll check (?:your|ur) (?:phone|messages|location|bank)\b|\bwhere were you\b.*\b(?:explain|answer me|tell me the truth|don'?t lie|the truth)\b|\bexplain\.?$|\bdon'?t say you couldn'?t\b"
     r"|\b(?:block|unfollow|unlike|delete) (?:\w+'?s? )?(?:him|her|them|every|all|number|his|that)\b|\bquit (?:the|that|your) (?:choir|job|gym|class|team|course)\b"
     r"|\bcancel (?:your|ur) (?:therapy|trip|membership|plans|flight)\b|\b(?:cancelled|rang|called|told) (?:your|aunty|her|him|them) .{0,40}\b(?:not coming|won'?t be coming|busy|too tired|not coming back)\b"
     r"|\bi decide\b|\bi pick what you\b|\byou can go when i\b|\bwhen i say\b|\bbecause i said so\b|\bi'?m not asking(?: you)?[.!]*$|\bi'?m not asking,? i'?m telling\b|\bend of discussion\b|\. end of\.?$"
