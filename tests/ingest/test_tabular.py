@@ -617,6 +617,20 @@ def test_own_jsonl_round_trip_is_exact(conversation: Conversation) -> None:
     assert again.skipped == []
 
 
+def test_a_chat_that_names_an_export_app_stays_our_jsonl(tmp_path: Path) -> None:
+    """Found by the property above: a message reading "SMS Backup & Restore" made the SMS XML
+    sniffer claim the file, which then failed as XML."""
+    path = tmp_path / "c.jsonl"
+    lines = [
+        {"id": "m1", "timestamp": None, "sender": "Alex", "text": "SMS Backup & Restore"},
+        {"id": "m2", "timestamp": None, "sender": "Sam", "text": "<smses count='1'> lol"},
+    ]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    again = read_conversation(path)
+    assert again.format == "jsonl"
+    assert [m.text for m in again.messages] == [line["text"] for line in lines]
+
+
 # --------------------------------------------------------------------------- the real CLI
 
 

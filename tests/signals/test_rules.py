@@ -124,6 +124,8 @@ NOT_THREATS = [
     "you'll pay for that 😂 revenge prank incoming",
     "got a knife in one hand and onions everywhere, call you after dinner",
     "I'm outside your work with coffee ☕ come down on your break",
+    "thanks for covering the rent, I'll sort you next month",
+    "slowly opening every cupboard in the house. spooky 👻 ok ok I'll shut them",
 ]
 
 
@@ -152,6 +154,7 @@ CONTROL = [
     "turn your location back on",
     "answer me right now",
     "you'll do what I say",
+    "where were you. explain",
     "facetime me every hour at pres",
     "send pic of ur plate. every meal, i want proof",
     "changed ur insta password. u get it back when u apologise properly",
@@ -179,6 +182,10 @@ NOT_CONTROL = [
     "ya check ur email",
     "where were you? I missed you at lunch",
     "where were you",
+    "I need a few minutes and then I'll be able to explain",
+    "let me explain",
+    "delete that immediately",  # a photo, in the everyday set
+    "because YOU took the car keys this morning",
     "yes let's. i'll check my leave tomorrow",
     "i'm not asking for permission i'm asking to be included",
     "whatever. i'll cancel it",

@@ -58,13 +58,16 @@ _TAPBACK_VERBS = {
 
 
 def sniff(source: Source) -> float:
-    """The ``<smses>`` root (or SMS Backup & Restore's header comment) near the top."""
+    """The ``<smses>`` root (or SMS Backup & Restore's header comment) near the top of a file
+    that starts as XML does."""
     try:
         if source.path.is_dir():
             return 0.0
         head = source.head_text()
     except (ExportError, OSError):
         return 0.0
+    if not head.lstrip("\ufeff \t\r\n").startswith("<"):
+        return 0.0  # not XML: a chat whose text mentions the app ("SMS Backup & Restore")
     if "<smses" in head:
         return 1.0
     if "SMS Backup & Restore" in head or "SMS Backup &amp; Restore" in head:
