@@ -366,12 +366,14 @@ def test_possible_safety_signs_beyond_twenty_are_counted_not_listed() -> None:
 
     listed = [
         {"id": f"m{k}", "sender": "A", "text": f"text m{k}", "kinds": ["threat"],
-         "evidence": "possible", "exchange": k, "words": {"threat": ["next time"]}}
+         "evidence": "possible", "exchange": k, "words": {"threat": ["next time"]},
+         "probability": 0.5 + k / 100}
         for k in range(POSSIBLE_SHOWN + 5)
     ]  # fmt: skip
     parts = "".join(_safety_messages({"messages": listed}))
-    assert "text m0" in parts and f"text m{POSSIBLE_SHOWN - 1}" in parts
-    assert f"text m{POSSIBLE_SHOWN}" not in parts
+    assert "text m24" in parts and "text m5" in parts  # the twenty the model is surest of
+    assert "text m4" not in parts and "text m0" not in parts
+    assert parts.index("text m24") < parts.index("text m5")  # surest first
     assert "and 5 more" in parts and "raised by: next time" in parts
 
 

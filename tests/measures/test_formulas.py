@@ -277,6 +277,7 @@ SAFETY: tuple[list[Row], Overrides] = (
         "m4": {  # the models alone: a possible sign, with the words that raised it
             "safety": ["threat", "self_harm"],
             "safety_words": {"self_harm": ["can't do this", "anymore"]},
+            "safety_probability": {"threat": 0.41, "self_harm": 0.62},
         },
     },
 )
@@ -488,6 +489,7 @@ def test_safety_lists_every_flagged_message_and_is_never_a_rate() -> None:
             "exchange": 0,
             "context_ids": ["m3"],
             "words": {"self_harm": ["can't do this", "anymore"]},
+            "probability": 0.62,
         },
     ]
     calm = safety(view(TOWARD))

@@ -167,8 +167,11 @@ def test_annotate_unites_the_safety_model_with_its_evidence(
     gone, ordinary, rule = records
     assert gone["safety"] == ["self_harm"]
     assert gone["safety_words"] == {"self_harm": ["for good", "gone"]}
+    assert set(gone["safety_probability"]) == {"self_harm"}
+    assert 0.5 <= gone["safety_probability"]["self_harm"] < 1.0  # at or over its threshold
     assert gone["cues"] == []  # not a rule: measures list it as a possible sign, not explicit
     assert ordinary["safety"] == [] and "safety_words" not in ordinary
+    assert "safety_probability" not in ordinary
     assert rule["safety"] == ["self_harm"] and "safety_words" not in rule
 
 

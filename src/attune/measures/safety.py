@@ -60,12 +60,15 @@ def safety(view: View) -> dict[str, Any]:
 
 
 def _words(signal: Any) -> dict[str, Any]:
-    """The rules that matched (explicit) and the n-grams that raised the safety model (possible),
-    where the message has them: what a person reading the flag can check it against."""
+    """The rules that matched (explicit), and the n-grams that raised the safety model with its
+    highest probability (possible), where the message has them: what a person reading the flag
+    can check it against, and which possible signs to read first."""
     out: dict[str, Any] = {}
     rules = [c for c in signal.get("cues") or () if str(c).startswith(RULE_PREFIX)]
     if rules:
         out["rules"] = rules
     if signal.get("safety_words"):
         out["words"] = signal["safety_words"]
+    if signal.get("safety_probability"):
+        out["probability"] = max(signal["safety_probability"].values())
     return out

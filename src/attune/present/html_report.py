@@ -64,14 +64,17 @@ POSSIBLE_SHOWN = 20
 
 
 def _safety_messages(safety: Mapping[str, Any]) -> list[str]:
-    """The flagged messages themselves: every explicit one, then the first ``POSSIBLE_SHOWN``
-    possible ones, each with its kinds and what raised it (rules, or the safety model's words)."""
+    """The flagged messages themselves: every explicit one, then the ``POSSIBLE_SHOWN`` possible
+    ones the safety model is surest of, each with its kinds and what raised it (rules, or the
+    safety model's words)."""
     listed = safety.get("messages") or []
+    possible = [m for m in listed if m["evidence"] != "explicit"]
+    possible.sort(key=lambda m: -float(m.get("probability") or 0.0))  # stable: chat order else
     groups = (
         ("Explicit signs", [m for m in listed if m["evidence"] == "explicit"], len(listed)),
         (
-            "Possible signs (raised by the model alone; many are false alarms)",
-            [m for m in listed if m["evidence"] != "explicit"],
+            "Possible signs (raised by the models alone; many are false alarms)",
+            possible,
             POSSIBLE_SHOWN,
         ),
     )

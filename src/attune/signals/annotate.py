@@ -57,9 +57,9 @@ embedding with the answered message's, null without context: how much a reply is
 answers), ``valence`` and ``arousal``
 (:mod:`attune.signals.affect`, for time series), ``counts`` (words, first-person singular and
 plural, second-person pronouns, absolutist words, emoji) and ``cues`` (the names of the rules that
-fired, so any label a rule set can be explained), ``safety_words`` where the safety model raised
-a safety kind (kind → the n-grams that raised it most: its evidence), and ``reach`` where the
-model has it (the
+fired, so any label a rule set can be explained), ``safety_words`` and ``safety_probability``
+where the safety model raised a safety kind (kind → the n-grams that raised it most: its
+evidence; kind → the model's probability), and ``reach`` where the model has it (the
 words' parts of the bid detector's logit, for the message itself and for its neighbours:
 :class:`attune.signals.model.Reach`).
 """
@@ -408,10 +408,11 @@ class Annotator:
             if horseman is not None:
                 heads["horseman_logit"] = horseman[index]
                 heads["horseman_probs"] = own.probs["horseman"][index]
-            raised = safety[index]
+            raised, probability = safety[index]
             if raised:
                 heads["safety"] = heads["safety"] | raised.keys()
                 heads["safety_words"] = raised
+                heads["safety_probability"] = probability
             k = pairs[self._pair_key(item, row)]
             heads.update(pair.row(k))
             heads["link"] = link[k]
@@ -424,25 +425,29 @@ class Annotator:
 
     def _text_models(
         self, texts: Sequence[str], embeddings: npt.NDArray[np.float32], rows: Sequence[int]
-    ) -> tuple[list[dict[str, list[str]]], list[float] | None]:
+    ) -> tuple[list[tuple[dict[str, list[str]], dict[str, float]]], list[float] | None]:
         """Per text, what the models over words and embedding read, a chunk at a time (``rows``:
         the texts' rows of ``embeddings``): the safety kinds the safety model raises, each with
-        the n-grams that raised it most; and the words' and embedding's part of the horseman
-        check's logit (None without a horseman model). Each text's n-grams are made once."""
+        the n-grams that raised it most and its probability; and the words' and embedding's part
+        of the horseman check's logit (None without a horseman model). Each text's n-grams are
+        made once."""
         safety, check = self.model.safety, self.model.horseman
         longest = max((m.reads.longest for m in (safety, check) if m is not None), default=0)
-        raised: list[dict[str, list[str]]] = []
+        raised: list[tuple[dict[str, list[str]], dict[str, float]]] = []
         logits: list[float] | None = None if check is None else []
         for start in range(0, len(texts), CHUNK):
             part, chunk = texts[start : start + CHUNK], embeddings[rows[start : start + CHUNK]]
             grams = [ngrams(text, longest) for text in part] if longest else None
             if safety is None:
-                raised += [{} for _ in part]
+                raised += [({}, {}) for _ in part]
             else:
-                flags = safety.flags(part, chunk, grams)
+                found = safety.raised(part, chunk, grams)
                 raised += [
-                    {kind: safety.evidence(text, kind) for kind in kinds if kind in SAFETY}
-                    for text, kinds in zip(part, flags, strict=True)
+                    (
+                        {kind: safety.evidence(text, kind) for kind in kinds if kind in SAFETY},
+                        {kind: round(p, 3) for kind, p in kinds.items() if kind in SAFETY},
+                    )
+                    for text, kinds in zip(part, found, strict=True)
                 ]
             if check is not None and logits is not None:
                 logits += check.text_logits(part, chunk, grams).tolist()
@@ -597,5 +602,12 @@ class Annotator:
             "counts": cue.counts.as_dict(),
             "cues": list(fired),
             **({"reach": heads["reach"]} if "reach" in heads else {}),
-            **({"safety_words": heads["safety_words"]} if "safety_words" in heads else {}),
+            **(
+                {
+                    "safety_words": heads["safety_words"],
+                    "safety_probability": heads["safety_probability"],
+                }
+                if "safety_words" in heads
+                else {}
+            ),
         }

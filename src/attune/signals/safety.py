@@ -79,6 +79,23 @@ class SafetyModel:
         result: F64 = (words + self.embedding_probabilities(embeddings)) / 2.0
         return result
 
+    def raised(
+        self,
+        texts: Sequence[str],
+        embeddings: npt.NDArray[np.float32],
+        grams: Sequence[Sequence[str]] | None = None,
+    ) -> list[dict[str, float]]:
+        """Per text, the labels whose probability reaches their threshold, with it."""
+        probs = self.probabilities(texts, embeddings, grams)
+        return [
+            {
+                label: p
+                for label, p, t in zip(self.labels, row, self.thresholds, strict=True)
+                if p >= t
+            }
+            for row in probs.tolist()
+        ]
+
     def flags(
         self,
         texts: Sequence[str],
@@ -86,11 +103,7 @@ class SafetyModel:
         grams: Sequence[Sequence[str]] | None = None,
     ) -> list[tuple[str, ...]]:
         """Per text, the labels whose probability reaches their threshold."""
-        hits = self.probabilities(texts, embeddings, grams) >= self.thresholds
-        return [
-            tuple(label for label, hit in zip(self.labels, row, strict=True) if hit)
-            for row in hits.tolist()
-        ]
+        return [tuple(found) for found in self.raised(texts, embeddings, grams)]
 
     def evidence(self, text: str, label: str, most: int = 3) -> list[str]:
         """The n-grams of ``text`` that raise ``label``'s score most, strongest first."""
