@@ -74,45 +74,35 @@ def load_rows(safety: Path = SAFETY_ROWS, dialogues: Path = DIALOGUES) -> Rows:
     dialogues: no safety case among them); and the messages of the other labelled sets
     (validation, disclosure, conflict: not coded for safety, written without any, so they count
     as messages without a case, but not as everyday chat)."""
-    texts, gold, rounds, split = [], [], [], []
-    for name in OTHER_FILES:
-        path = safety.parent / f"{name}.jsonl"
-        if not path.exists():
-            continue
-        for line in path.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line) if line.strip() else None
-            if row is None or row.get("split") == "test_internal":
-                continue
-            texts.append(str(row["text"]))
-            gold.append([False] * len(SAFETY))
-            rounds.append(OTHER_SETS)
-            split.append("fit")
-    for line in safety.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        row = json.loads(line)
-        part = str(row.get("split", "train"))
-        texts.append(str(row["text"]))
-        gold.append([kind in row["label"] for kind in SAFETY])
-        rounds.append(str(row.get("round") or f"r0-{part}"))
+    texts: list[str] = []
+    gold: list[list[bool]] = []
+    rounds: list[str] = []
+    split: list[str] = []
+
+    def add(text: Any, labels: Sequence[str], name: str, part: str) -> None:
+        texts.append(str(text))
+        gold.append([kind in labels for kind in SAFETY])
+        rounds.append(name)
         split.append("test_internal" if part == "test_internal" else "fit")
-    everyday = safety.parent / "everyday.jsonl"
-    if everyday.exists():
-        for line in everyday.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                texts.append(str(json.loads(line)["text"]))
-                gold.append([False] * len(SAFETY))
-                rounds.append(EVERYDAY)
-                split.append("fit")
-    for line in dialogues.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        d = json.loads(line)
+
+    def rows_of(path: Path) -> list[dict[str, Any]]:
+        if not path.exists():
+            return []
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.strip()]
+
+    for name in OTHER_FILES:
+        for row in rows_of(safety.parent / f"{name}.jsonl"):
+            if row.get("split") != "test_internal":
+                add(row["text"], (), OTHER_SETS, "fit")
+    for row in rows_of(safety):
+        part = str(row.get("split", "train"))
+        add(row["text"], row["label"], str(row.get("round") or f"r0-{part}"), part)
+    for row in rows_of(safety.parent / "everyday.jsonl"):
+        add(row["text"], (), EVERYDAY, "fit")
+    for d in rows_of(dialogues):
         for m in d["messages"]:
-            texts.append(str(m["text"]))
-            gold.append([False] * len(SAFETY))
-            rounds.append(EVERYDAY)
-            split.append("test_internal" if d["split"] == "test_internal" else "fit")
+            add(m["text"], (), EVERYDAY, d["split"])
     return Rows(texts, np.asarray(gold, dtype=bool), rounds, split)
 
 

@@ -73,12 +73,18 @@ class LinearReads:
 
     @classmethod
     def load(
-        cls, path: Path, dim: int, outputs: int | None, what: str, extra: Mapping[str, int] = {}
+        cls,
+        path: Path,
+        dim: int,
+        outputs: int | None,
+        what: str,
+        extra: Mapping[str, int] | None = None,
     ) -> LinearReads | None:
         """The reads in ``path`` (None when there is no such file); ``outputs`` None: as many as
         the file's ``labels``; ``extra``: further arrays the file must have, name → length."""
         if not path.is_file():
             return None
+        extra = extra or {}
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
             grams = tuple(str(gram) for gram in raw["vocabulary"])
