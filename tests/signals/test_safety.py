@@ -101,10 +101,10 @@ def test_the_embedding_read_counts_half(tmp_path: Path) -> None:
 
 def test_the_probe_tells_the_encoder_apart(tmp_path: Path) -> None:
     model = load(tmp_path, tiny())
-    assert model.fits(lambda texts: np.array([[2.0, 0.01, 0, 0]] * len(texts)))
-    assert not model.fits(lambda texts: np.array([[0.0, 1.0, 0, 0]] * len(texts)))
+    assert model.reads.fits(lambda texts: np.array([[2.0, 0.01, 0, 0]] * len(texts)))
+    assert not model.reads.fits(lambda texts: np.array([[0.0, 1.0, 0, 0]] * len(texts)))
     seen: list[list[str]] = []
-    model.fits(lambda texts: seen.append(texts) or np.ones((1, DIM)))
+    model.reads.fits(lambda texts: seen.append(texts) or np.ones((1, DIM)))
     assert seen == [[PROBE]]
 
 
@@ -115,7 +115,7 @@ def test_the_probe_tells_the_encoder_apart(tmp_path: Path) -> None:
         ({"word_weights": [[0, 0, 0, 0]]}, "shapes do not fit"),
         ({"embedding_weights": [[0.0] * 5] * 3}, "shapes do not fit"),
         ({"probe_embedding": [1.0]}, "shapes do not fit"),
-        ({"thresholds": [0.5]}, "shapes do not fit: thresholds"),
+        ({"thresholds": [0.5]}, r"shapes do not fit .*\(thresholds \(1,\)\)"),
         ({"token_pattern": r"\w+"}, "token pattern"),
         ({"labels": None}, "cannot read the safety model"),
         ({"word_intercept": None}, r"shapes do not fit .*\(word_intercept \(\)\)"),

@@ -430,7 +430,7 @@ def test_fitting_the_safety_model(tmp_path: Path) -> None:
     loaded = SignalsModel.load(model, threads=1)
     fitted_model = loaded.safety
     assert fitted_model is not None
-    fit = fitted_model.meta["fit"]
+    fit = fitted_model.reads.raw["fit"]
     assert fit["word_strength"] in train_safety.WORD_STRENGTHS
     assert fit["embedding_strength"] in train_safety.EMBEDDING_STRENGTHS
     assert set(fit["held_out_rounds"]) == {"s1", "s2", "s3", "everyday"}
@@ -488,9 +488,9 @@ def test_fitting_the_horseman_check(tmp_path: Path) -> None:
 
     check = SignalsModel.load(model, threads=1).horseman
     assert check is not None
-    assert check.meta["features"] == list(FEATURES)
+    assert check.reads.raw["features"] == list(FEATURES)
     assert check.threshold in train_horseman.THRESHOLDS
-    assert len(check.meta["fit"]["per_round"]) == 3
+    assert len(check.reads.raw["fit"]["per_round"]) == 3
     record = Annotator.load(model, threads=1).annotate([Item(1, "you never listen 🙄")])[0]
     assert record["horseman"] in (None, "criticism", "contempt", "defensiveness", "stonewalling")
     assert train_horseman.CARD_SECTION in (model / "MODEL_CARD.md").read_text()

@@ -13,7 +13,7 @@ decided, the head's most probable horseman is taken; where it says no, none.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,13 +52,6 @@ class HorsemanModel:
         if not isinstance(threshold, int | float) or not 0.0 < threshold < 1.0:
             raise AttuneError(f"{path}: cannot read the {what} (threshold {threshold!r})")
         return cls(reads, np.asarray(reads.raw["feature_weights"]), float(threshold))
-
-    @property
-    def meta(self) -> dict[str, object]:
-        return dict(self.reads.raw)
-
-    def fits(self, encode: Callable[[list[str]], npt.NDArray[np.float32]]) -> bool:
-        return self.reads.fits(encode)
 
     def text_logits(
         self,

@@ -78,10 +78,11 @@ class LinearReads:
         dim: int,
         outputs: int | None,
         what: str,
-        extra: Mapping[str, int] | None = None,
+        extra: Mapping[str, int | None] | None = None,
     ) -> LinearReads | None:
         """The reads in ``path`` (None when there is no such file); ``outputs`` None: as many as
-        the file's ``labels``; ``extra``: further arrays the file must have, name → length."""
+        the file's ``labels``; ``extra``: further arrays the file must have, name → length (None:
+        one value per output)."""
         if not path.is_file():
             return None
         extra = extra or {}
@@ -109,7 +110,7 @@ class LinearReads:
             "embedding_weights": (k, dim),
             "embedding_intercept": (k,),
             "probe_embedding": (dim,),
-            **{key: (size,) for key, size in extra.items()},
+            **{key: (k if size is None else size,) for key, size in extra.items()},
         }
         wrong = [f"{key} {arrays[key].shape}" for key, shape in expected.items()
                  if arrays[key].shape != shape]  # fmt: skip

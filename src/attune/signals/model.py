@@ -194,7 +194,7 @@ class SignalsModel:
             (SAFETY_MODEL, model.safety, "train_safety"),
             (HORSEMAN_MODEL, model.horseman, "train_horseman"),
         ):
-            if read is not None and not read.fits(model.encode):
+            if read is not None and not read.reads.fits(model.encode):
                 raise AttuneError(
                     f"{folder / name}: fitted with another encoder than {encoder.name}; "
                     f"refit it with python -m training.{script}"

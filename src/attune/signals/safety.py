@@ -12,14 +12,13 @@ fewer false alarms on ordinary chat ("home 🙂", "ok. next time") than the word
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from attune.errors import AttuneError
 from attune.signals.linear import F64, LinearReads, sigmoid
 
 SAFETY_MODEL = "safety.json"
@@ -37,25 +36,11 @@ class SafetyModel:
     @classmethod
     def load(cls, path: Path, dim: int) -> SafetyModel | None:
         """The model in ``path``; None when the file is not there (an older model folder)."""
-        what = "safety model"
-        reads = LinearReads.load(path, dim, None, what)
+        reads = LinearReads.load(path, dim, None, "safety model", {"thresholds": None})
         if reads is None:
             return None
         labels = tuple(str(label) for label in reads.raw["labels"])
-        try:
-            thresholds = np.asarray(reads.raw["thresholds"], dtype=np.float64)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise AttuneError(f"{path}: cannot read the {what} ({exc})") from None
-        if thresholds.shape != (len(labels),):
-            raise AttuneError(f"{path}: shapes do not fit: thresholds {thresholds.shape}")
-        return cls(labels, reads, thresholds)
-
-    @property
-    def meta(self) -> dict[str, object]:
-        return dict(self.reads.raw)
-
-    def fits(self, encode: Callable[[list[str]], npt.NDArray[np.float32]]) -> bool:
-        return self.reads.fits(encode)
+        return cls(labels, reads, np.asarray(reads.raw["thresholds"]))
 
     def word_probabilities(
         self, texts: Sequence[str], grams: Sequence[Sequence[str]] | None = None
