@@ -31,7 +31,7 @@ from attune.measures.exchanges import structure
 from attune.signals import rules
 from attune.signals.annotate import Annotator
 from attune.signals.horseman import FEATURES, HORSEMAN_MODEL
-from attune.signals.linear import PROBE, TOKEN_PATTERN, exported, normalise
+from attune.signals.linear import PROBE, exported
 from attune.signals.model import SignalsModel, default_model_dir
 from training import card
 from training.evaluate_dialogues import (
@@ -42,7 +42,9 @@ from training.evaluate_dialogues import (
     prf,
     score,
 )
+from training.train_safety import vectoriser
 
+LONGEST = 2  # word 1–2-grams
 STRENGTHS = (1.0, 3.0, 10.0)  # scikit-learn's C: inverse L2 strength
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.2, 0.8, 0.05))
 EMBEDDING_SCALE = 0.3  # the embedding's columns are scaled so: they weigh less under one L2
@@ -106,18 +108,6 @@ def design(rows: Rows, embeddings: npt.NDArray[np.float32], vec: Any) -> Any:
     return sp.hstack([sp.csr_matrix(dense), vec.transform(rows.texts)]).tocsr()
 
 
-def vectoriser() -> Any:
-    from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
-
-    return TfidfVectorizer(
-        preprocessor=normalise,
-        token_pattern=TOKEN_PATTERN,
-        ngram_range=(1, 2),
-        min_df=2,
-        sublinear_tf=True,
-    )
-
-
 def regression(x: Any, y: npt.NDArray[np.bool_], strength: float) -> Any:
     from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
@@ -139,7 +129,7 @@ def leave_one_round_out(
         for r in sorted(set(rows.rounds.tolist())):
             held = rows.rounds == r
             part = subset(rows, ~held)
-            vec = vectoriser().fit(part.texts)
+            vec = vectoriser(LONGEST).fit(part.texts)
             model = regression(design(part, embeddings[~held], vec), part.gold, strength)
             oof[held] = model.predict_proba(design(subset(rows, held), embeddings[held], vec))[:, 1]
         for t in THRESHOLDS:
@@ -179,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = dialogue_rows(dev, Annotator(base))
     embeddings = base.encode(rows.texts)
     strength, threshold, table = leave_one_round_out(rows, embeddings)
-    vec = vectoriser().fit(rows.texts)
+    vec = vectoriser(LONGEST).fit(rows.texts)
     fitted = regression(design(rows, embeddings, vec), rows.gold, strength)
     weights = fitted.coef_[0]
     k, dim = len(FEATURES), embeddings.shape[1]

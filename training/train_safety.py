@@ -106,13 +106,15 @@ def load_rows(safety: Path = SAFETY_ROWS, dialogues: Path = DIALOGUES) -> Rows:
     return Rows(texts, np.asarray(gold, dtype=bool), rounds, split)
 
 
-def vectoriser() -> Any:
+def vectoriser(longest: int = LONGEST) -> Any:
+    """Word 1–``longest``-grams as :class:`attune.signals.linear.LinearReads` reads them again
+    (the horseman check's fit uses it too)."""
     from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
 
     return TfidfVectorizer(
         preprocessor=normalise,
         token_pattern=TOKEN_PATTERN,
-        ngram_range=(1, LONGEST),
+        ngram_range=(1, longest),
         min_df=MIN_DF,
         sublinear_tf=True,
     )
