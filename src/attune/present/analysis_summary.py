@@ -66,9 +66,8 @@ def print_analysis(doc: Mapping[str, Any], console: Console) -> None:
         )
         explicit = [m for m in safety["messages"] if m["evidence"] == "explicit"]
         for m in explicit[:5]:
-            text = str(m.get("text", ""))
-            text = text if len(text) <= 90 else text[:87] + "…"
             kinds = ", ".join(k.replace("_", " ") for k in m["kinds"])
+            text = _short(str(m.get("text", "")))
             console.print(f"  {m['sender']} ({kinds}): {text}", markup=False, highlight=False)
         if len(explicit) > 5:
             console.print(f"  [dim]and {len(explicit) - 5} more (metrics.safety in --json)[/]")
@@ -119,5 +118,10 @@ def _moments(moments: Mapping[str, Any], console: Console) -> None:
             reason = ", ".join(why) if isinstance(why, list) else f"{item['kind']} bid, {why}"
             console.print(f"  [dim]exchange {item['exchange']}: {reason}[/]")
             for msg in item["messages"][:4]:
-                text = msg["text"] if len(msg["text"]) <= 90 else msg["text"][:87] + "…"
+                text = _short(msg["text"])
                 console.print(f"    {msg['sender']}: {text}", markup=False, highlight=False)
+
+
+def _short(text: str, most: int = 90) -> str:
+    """A quoted message on one terminal line: cut with an ellipsis past ``most`` characters."""
+    return text if len(text) <= most else text[: most - 3] + "…"
