@@ -52,14 +52,14 @@ def safety(view: View) -> dict[str, Any]:
                 "evidence": "explicit" if i in explicit else "possible",
                 "exchange": view.structure.exchange_of[i],
                 "context_ids": list(view.ids(view.answered(i))),
-                **_words(view.signals[i]),
+                **_raised_by(view.signals[i]),
             }
             for i, kinds in flagged
         ],
     }
 
 
-def _words(signal: Any) -> dict[str, Any]:
+def _raised_by(signal: Any) -> dict[str, Any]:
     """The rules that matched (explicit), and the n-grams that raised the safety model with its
     highest probability (possible), where the message has them: what a person reading the flag
     can check it against, and which possible signs to read first."""
