@@ -430,29 +430,31 @@ def test_a_conversation_without_timestamps(tiny_model_dir: Path, tmp_path: Path)
     assert doc["metrics"]["engagement"]["turning_toward_rate"]["weekly"] == []
 
 
-def test_cached_signals_without_this_models_reach_are_redone(tmp_path: Path) -> None:
-    """A cache written before the model had reach.npz, when reach was one number, or by another
-    fit of the reach weights would mislead the bid detector: such records count as stale."""
-    import numpy as np
-
+def test_cached_signals_from_another_model_are_redone(tmp_path: Path) -> None:
+    """A cache written by another model, by an older version without ``model``, or before any
+    one artefact was refitted (the safety model alone, say) counts as stale; edited texts too."""
     from attune.present.analysis import cached_signals
-    from attune.signals.model import REACH, REACH_ROLES, fingerprint
+    from attune.signals.model import ENCODER, model_fit
+    from attune.signals.safety import SAFETY_MODEL
     from tests.measures.helpers import chat
 
-    weights = np.ones((3, 4), np.float32)
-    fit = fingerprint(weights)
-    roles = {r: 0.5 for r in REACH_ROLES}
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / SAFETY_MODEL).write_text("{}")
+    assert model_fit(model) is None  # no encoder: the cache is taken as it is
+    (model / ENCODER).write_bytes(b"onnx")
+    fit = model_fit(model)
     conv = chat([(0, "A", "hello"), (1, "B", "hi"), (2, "A", "hey"), (3, "B", "yo")])
     cache = tmp_path / "signals.jsonl"
     records = [
-        {"id": "m1", "text": "hello", "reach": {**roles, "fit": fit}},
-        {"id": "m2", "text": "hi", "reach": 0.5},
-        {"id": "m3", "text": "hey", "reach": {**roles, "fit": "another"}},
-        {"id": "m4", "text": "yo"},
+        {"id": "m1", "text": "hello", "model": fit},
+        {"id": "m2", "text": "hi"},
+        {"id": "m3", "text": "hey", "model": "another"},
+        {"id": "m4", "text": "yo, edited", "model": fit},
     ]
     cache.write_text("".join(json.dumps(r) + "\n" for r in records))
-    model = tmp_path / "model"
-    model.mkdir()
-    assert set(cached_signals(cache, conv, model)) == {"m1", "m2", "m3", "m4"}
-    np.savez(model / REACH, weights=weights)
+    assert set(cached_signals(cache, conv, tmp_path / "no-model")) == {"m1", "m2", "m3"}
     assert set(cached_signals(cache, conv, model)) == {"m1"}
+    (model / SAFETY_MODEL).write_text('{"refitted": true}')
+    assert model_fit(model) != fit
+    assert set(cached_signals(cache, conv, model)) == set()

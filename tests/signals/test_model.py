@@ -115,7 +115,7 @@ def test_reach_is_emitted_where_the_model_has_its_weights(
     """reach.npz (written by training/train_bids.py) adds ``reach``, embedding · weights for each
     role, to every record; a model without it emits none."""
     from attune.signals.annotate import Annotator, Item
-    from attune.signals.model import REACH, REACH_ROLES, fingerprint, reach_fit
+    from attune.signals.model import REACH, REACH_ROLES, fingerprint, model_fit, reach_fit
 
     folder = tmp_path / "with_reach"
     shutil.copytree(tiny_model_dir, folder)
@@ -135,7 +135,11 @@ def test_reach_is_emitted_where_the_model_has_its_weights(
         assert [record["reach"][r] for r in REACH_ROLES] == pytest.approx(row.tolist(), abs=1e-4)
         assert record["reach"]["fit"] == fingerprint(weights) == reach_fit(folder)
     assert records[0]["reach"]["for_previous"] == 0.0
-    assert all("reach" not in r for r in Annotator(plain).annotate(items))
+    plain_records = Annotator(plain).annotate(items)
+    assert all("reach" not in r for r in plain_records)
+    # the record says which model wrote it: adding reach.npz made it another model
+    assert {r["model"] for r in records} == {model_fit(folder)}
+    assert {r["model"] for r in plain_records} == {model_fit(tiny_model_dir)} != {model_fit(folder)}
 
 
 def test_reach_weights_of_the_wrong_width_are_refused(tiny_model_dir: Path, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from attune.measures.analysis import Analysis, analyze
 from attune.measures.exchanges import analysable, couple
 from attune.present.jsonl import write_lines
 from attune.signals.jsonl import read_records, record_lines
-from attune.signals.model import default_model_dir, has_reach, reach_fit
+from attune.signals.model import default_model_dir, model_fit
 
 if TYPE_CHECKING:
     from attune.signals.annotate import Annotator, Progress
@@ -19,19 +19,20 @@ if TYPE_CHECKING:
 def cached_signals(
     cache: Path | None, conversation: Conversation, model: Path | None = None
 ) -> dict[str, dict[str, Any]]:
-    """Records from the cache whose message still has the same text (edited ones are redone);
-    none lacking ``reach`` when the model has it, or carrying another fit's (written by an older
-    model: the bid detector needs this model's, with every role, on every message)."""
+    """Records from the cache whose message still has the same text (edited ones are redone)
+    and that this model wrote (:func:`~attune.signals.model.model_fit`): any refitted artefact,
+    the safety model's alone included, or another version's rules make a record stale. Without an
+    installed model the cache is all there is, and is taken as it is."""
     if cache is None or not cache.exists():
         return {}
     text_of = {m.id: m.text for m in conversation.messages}
-    fit = reach_fit(model or default_model_dir())
+    fit = model_fit(model or default_model_dir())
     return {
         mid: record
         for mid, record in read_records(cache).items()
         if mid in text_of
         and record.get("text") == text_of[mid]
-        and (fit is None or has_reach(record, fit))
+        and (fit is None or record.get("model") == fit)
     }
 
 

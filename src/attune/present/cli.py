@@ -159,8 +159,8 @@ def analyze(
     signals: Annotated[
         Path | None,
         typer.Option(
-            help="Per-message signals cache (JSON Lines): reused where ids and texts match, "
-            "written after a run."
+            help="Per-message signals cache (JSON Lines): reused where ids and texts match "
+            "and this model wrote it, written after a run."
         ),
     ] = None,
     model: Annotated[

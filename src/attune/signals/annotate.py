@@ -601,6 +601,7 @@ class Annotator:
             "arousal": heads["arousal"],
             "counts": cue.counts.as_dict(),
             "cues": list(fired),
+            "model": self.model.fit,
             **({"reach": heads["reach"]} if "reach" in heads else {}),
             **(
                 {

@@ -36,6 +36,7 @@ ENCODER, TOKENIZER, HEADS_NPZ, HEADS_JSON = (
     "heads.json",
 )
 REACH = "reach.npz"
+SIGNALS_ARTEFACTS = (ENCODER, TOKENIZER, HEADS_NPZ, HEADS_JSON, REACH, SAFETY_MODEL, HORSEMAN_MODEL)
 BATCH_SIZE = 64
 BATCH_TOKENS = 2048
 """At most this many padded tokens a batch (64 texts of up to 32 tokens; fewer when longer), so the
@@ -103,6 +104,26 @@ def _reach_weights(path: Path) -> npt.NDArray[np.float32] | None:
         raise AttuneError(f"{path}: cannot read the reach weights ({exc})") from None
 
 
+def model_fit(folder: Path) -> str | None:
+    """A fingerprint of the artefacts that decide a message's signals and of the package version
+    (the rules are code), carried in each record (``"model"``): a signals cache written by
+    another model, or before only ``safety.json`` was refitted, is noticed and redone. None
+    where no encoder is installed (a cache is then all there is)."""
+    from attune import __version__
+
+    if not (folder / ENCODER).is_file():
+        return None
+    digest = hashlib.sha256(__version__.encode())
+    for name in SIGNALS_ARTEFACTS:
+        path = folder / name
+        if path.is_file():
+            digest.update(f"\0{name}\0".encode())
+            with path.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+    return digest.hexdigest()[:12]
+
+
 def reach_fit(folder: Path) -> str | None:
     """The fingerprint of the folder's reach weights (None without ``reach.npz``)."""
     weights = _reach_weights(folder / REACH)
@@ -149,6 +170,8 @@ class SignalsModel:
     reach: Reach | None = None
     safety: SafetyModel | None = None
     horseman: HorsemanModel | None = None
+    fit: str = ""
+    """The folder's :func:`model_fit` when loaded, written in every record it annotates."""
 
     @classmethod
     def load(
@@ -186,6 +209,7 @@ class SignalsModel:
             )
         words = Reach.load(folder / REACH, heads.dim) if reach else None
         model = cls(folder, session, tokenizer, heads, "token_type_ids" in inputs, words)
+        model.fit = model_fit(folder) or ""
         model.safety = SafetyModel.load(folder / SAFETY_MODEL, heads.dim) if safety else None
         model.horseman = (
             HorsemanModel.load(folder / HORSEMAN_MODEL, heads.dim) if horseman else None
