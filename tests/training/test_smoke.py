@@ -494,3 +494,48 @@ def test_fitting_the_horseman_check(tmp_path: Path) -> None:
     record = Annotator.load(model, threads=1).annotate([Item(1, "you never listen 🙄")])[0]
     assert record["horseman"] in (None, "criticism", "contempt", "defensiveness", "stonewalling")
     assert train_horseman.CARD_SECTION in (model / "MODEL_CARD.md").read_text()
+
+
+def test_fitting_the_validation_check(tmp_path: Path) -> None:
+    """training/train_validation.py on a few dev dialogues of three rounds (and two test ones)
+    into a copy of the shipped model: validation.json loads, and annotate decides as the
+    scikit-learn model it was exported from (with the none bias) decides."""
+    import shutil
+
+    from training.evaluate_dialogues import DIALOGUES, predict
+
+    from attune.signals import Annotator
+    from attune.signals.model import SignalsModel, default_model_dir
+    from attune.signals.validation import FEATURES, LABELS, VALIDATION_MODEL
+    from training import train_validation as tv
+
+    model = tmp_path / "model"
+    shutil.copytree(default_model_dir(), model)
+    (model / VALIDATION_MODEL).unlink(missing_ok=True)
+    lines = DIALOGUES.read_text().splitlines()
+    validating = [line for line in lines if '"validation": "' in line]
+    picked = [
+        line
+        for prefix in ('"dlg-0', '"dlg-3', '"dlg-4')
+        for line in [x for x in validating if prefix in x and '"split": "dev"' in x][:4]
+    ] + [x for x in lines if "test_internal" in x][:2]
+    data = tmp_path / "dialogues.jsonl"
+    data.write_text("\n".join(picked) + "\n")
+
+    assert tv.main(["--model", str(model), "--data", str(data)]) == 0
+
+    check = SignalsModel.load(model, threads=1).validation
+    assert check is not None
+    fit = check.reads.raw["fit"]
+    assert check.reads.raw["features"] == list(FEATURES)
+    assert fit["strength"] in tv.STRENGTHS and fit["none_bias"] in tv.NONE_BIASES
+    assert len(fit["per_round"]) == 3
+    assert tv.CARD_SECTION in (model / "MODEL_CARD.md").read_text()
+
+    dev = [json.loads(line) for line in picked if '"split": "dev"' in line]
+    rows = tv.dialogue_rows(dev, Annotator(SignalsModel.load(model, threads=1, validation=False)))
+    x = tv.design(rows, tv.vectoriser(tv.LONGEST).fit(rows.texts))
+    fitted = tv.regression(x, rows.gold, fit["strength"])
+    expected = tv.picked(fitted.predict_log_proba(x), fit["none_bias"])
+    got = [r["validation"] for r in predict(dev, Annotator.load(model, threads=1))]
+    assert got == [LABELS[int(i)] for i in expected]

@@ -34,7 +34,9 @@ only add to the head (recall), never remove what the head found:
 - ``reflection_type``: the head, null unless ``mi_behaviour`` is ``reflection``.
 - ``intimacy``: the head (tanh into −1..1, 4 decimals).
 - ``validation``: a rule when one fires (invalidating wins over validating: "I get it, but you're
-  overreacting"), else the head; ``none`` is null.
+  overreacting"), else the head; ``none`` is null. Where the model has a validation check
+  (:mod:`attune.signals.validation`), it reads that decision again with the reply's words, its
+  embedding and its product with the answered message's, and picks the value.
 - ``disclosure``: the larger of the head and the rule floor (2 for a first-person feeling, fear,
   hurt or need: "I'm scared I'm not enough for you").
 - ``horseman`` / ``antidote``: a rule when one fires (contempt > criticism > defensiveness >
@@ -72,7 +74,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -83,6 +85,7 @@ from attune.signals.affect import affect
 from attune.signals.heads import HeadInput, HeadSpec, pair_input
 from attune.signals.linear import ngrams
 from attune.signals.model import BATCH_SIZE, HEADS_JSON, REACH_ROLES, SignalsModel
+from attune.signals.validation import LABELS as VALIDATION_LABELS
 
 GOEMOTIONS = (
     "admiration", "amusement", "anger", "annoyance", "approval", "caring", "confusion",
@@ -146,6 +149,14 @@ class Item:
 def _norm_label(label: str) -> str:
     key = re.sub(r"[\s/-]+", "_", label.strip().lower())
     return ALIASES.get(label.strip().lower(), ALIASES.get(key, key))
+
+
+class _TextReads(NamedTuple):
+    """What the models over words and embedding read of each distinct message text."""
+
+    safety: list[tuple[dict[str, list[str]], dict[str, float]]]
+    horseman: list[float] | None  # the horseman check's text logit
+    validation: npt.NDArray[np.float64] | None  # the validation check's text logits [texts, 3]
 
 
 class _Outputs:
@@ -393,22 +404,21 @@ class Annotator:
             pairs.setdefault(self._pair_key(item, row), len(pairs))
         pair = self._heads("pair", embeddings, list(pairs))
         link = answered_similarity(embeddings, list(pairs))
+        validating = self._validation_pairs(embeddings, list(pairs))
         words = self.model.reach
         reach = None if words is None else words.of(embeddings).tolist()
         fit = None if words is None else words.fit
-        safety, horseman = self._text_models(
-            [texts[r] for r in message_rows], embeddings, message_rows
-        )
+        reads = self._text_models([texts[r] for r in message_rows], embeddings, message_rows)
         del embeddings
 
         cues_of = functools.lru_cache(maxsize=4096)(rules.cues)  # duplicates and recent contexts
         for item in items:
             index = own_index[row[item.text]]
             heads = own.row(index)
-            if horseman is not None:
-                heads["horseman_logit"] = horseman[index]
+            if reads.horseman is not None:
+                heads["horseman_logit"] = reads.horseman[index]
                 heads["horseman_probs"] = own.probs["horseman"][index]
-            raised, probability = safety[index]
+            raised, probability = reads.safety[index]
             if raised:
                 heads["safety"] = heads["safety"] | raised.keys()
                 heads["safety_words"] = raised
@@ -416,6 +426,9 @@ class Annotator:
             k = pairs[self._pair_key(item, row)]
             heads.update(pair.row(k))
             heads["link"] = link[k]
+            if reads.validation is not None and validating is not None:
+                heads["validation_logits"] = reads.validation[index] + validating[k]
+                heads["validation_probs"] = pair.probs["validation"][k]
             if reach is not None:
                 values = reach[row[item.text]]
                 heads["reach"] = {r: round(v, 4) for r, v in zip(REACH_ROLES, values, strict=True)}
@@ -425,16 +438,18 @@ class Annotator:
 
     def _text_models(
         self, texts: Sequence[str], embeddings: npt.NDArray[np.float32], rows: Sequence[int]
-    ) -> tuple[list[tuple[dict[str, list[str]], dict[str, float]]], list[float] | None]:
+    ) -> _TextReads:
         """Per text, what the models over words and embedding read, a chunk at a time (``rows``:
         the texts' rows of ``embeddings``): the safety kinds the safety model raises, each with
-        the n-grams that raised it most and its probability; and the words' and embedding's part
-        of the horseman check's logit (None without a horseman model). Each text's n-grams are
-        made once."""
-        safety, check = self.model.safety, self.model.horseman
-        longest = max((m.reads.longest for m in (safety, check) if m is not None), default=0)
+        the n-grams that raised it most and its probability; the words' and embedding's part of
+        the horseman check's logit and of the validation check's logits (None without that
+        model). Each text's n-grams are made once."""
+        safety, check, validation = self.model.safety, self.model.horseman, self.model.validation
+        models = (safety, check, validation)
+        longest = max((m.reads.longest for m in models if m is not None), default=0)
         raised: list[tuple[dict[str, list[str]], dict[str, float]]] = []
         logits: list[float] | None = None if check is None else []
+        validating: list[npt.NDArray[np.float64]] = []
         for start in range(0, len(texts), CHUNK):
             part, chunk = texts[start : start + CHUNK], embeddings[rows[start : start + CHUNK]]
             grams = [ngrams(text, longest) for text in part] if longest else None
@@ -451,7 +466,42 @@ class Annotator:
                 ]
             if check is not None and logits is not None:
                 logits += check.text_logits(part, chunk, grams).tolist()
-        return raised, logits
+            if validation is not None:
+                validating.append(validation.text_logits(part, chunk, grams))
+        return _TextReads(
+            raised,
+            logits,
+            None if validation is None else np.concatenate(validating or [np.zeros((0, 3))]),
+        )
+
+    def _validation_pairs(
+        self, embeddings: npt.NDArray[np.float32], keys: Sequence[tuple[int, int]]
+    ) -> npt.NDArray[np.float64] | None:
+        """The validation check's pair logits of each (reply row, answered row or -1), in
+        chunks; None without a validation check."""
+        model = self.model.validation
+        if model is None:
+            return None
+        padded = np.concatenate([embeddings, np.zeros((1, embeddings.shape[1]), np.float32)])
+        parts = [np.zeros((0, len(VALIDATION_LABELS)))]
+        for start in range(0, len(keys), CHUNK):
+            chunk = keys[start : start + CHUNK]
+            replies, answered = padded[[k[0] for k in chunk]], padded[[k[1] for k in chunk]]
+            parts.append(model.pair_logits(replies, answered))
+        return np.concatenate(parts)
+
+    def _checked_validation(
+        self, decided: str | None, rule: str | None, heads: Mapping[str, Any], answers: bool
+    ) -> str | None:
+        """The value decided by the rules and the head, read again by the validation check
+        (:mod:`attune.signals.validation`) where the model has one."""
+        model = self.model.validation
+        if model is None or "validation_logits" not in heads:
+            return decided
+        values = self._validation.values
+        probs = heads["validation_probs"]
+        head = [float(probs[values.index(label)]) for label in VALIDATION_LABELS]
+        return model.value(heads["validation_logits"], decided, rule, head, answers)
 
     def _checked_horseman(
         self, decided: str | None, heads: Mapping[str, Any], rule: bool, tense: bool
@@ -578,7 +628,9 @@ class Annotator:
             "question_type": question_type,
             "reflection_type": heads["reflection_type"] if mi == "reflection" else None,
             "intimacy": heads["intimacy"],
-            "validation": cue.validation or heads["validation"],
+            "validation": self._checked_validation(
+                cue.validation or heads["validation"], cue.validation, heads, bool(context)
+            ),
             "disclosure": max(heads["disclosure"], cue.disclosure),
             "horseman": self._checked_horseman(
                 horseman

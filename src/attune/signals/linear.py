@@ -78,11 +78,11 @@ class LinearReads:
         dim: int,
         outputs: int | None,
         what: str,
-        extra: Mapping[str, int | None] | None = None,
+        extra: Mapping[str, int | tuple[int, ...] | None] | None = None,
     ) -> LinearReads | None:
         """The reads in ``path`` (None when there is no such file); ``outputs`` None: as many as
-        the file's ``labels``; ``extra``: further arrays the file must have, name → length (None:
-        one value per output)."""
+        the file's ``labels``; ``extra``: further arrays the file must have, name → length or
+        shape (None: one value per output)."""
         if not path.is_file():
             return None
         extra = extra or {}
@@ -110,7 +110,7 @@ class LinearReads:
             "embedding_weights": (k, dim),
             "embedding_intercept": (k,),
             "probe_embedding": (dim,),
-            **{key: (k if size is None else size,) for key, size in extra.items()},
+            **{key: _shape(size, k) for key, size in extra.items()},
         }
         wrong = [f"{key} {arrays[key].shape}" for key, shape in expected.items()
                  if arrays[key].shape != shape]  # fmt: skip
@@ -186,6 +186,12 @@ class LinearReads:
         share = self.word_weights[output, index] * values
         order = np.argsort(-share, kind="stable")[:most]
         return [self.grams[int(index[j])] for j in order.tolist() if share[j] > 0]
+
+
+def _shape(size: int | tuple[int, ...] | None, outputs: int) -> tuple[int, ...]:
+    if isinstance(size, tuple):
+        return size
+    return (outputs if size is None else size,)
 
 
 def exported(

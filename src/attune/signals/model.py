@@ -2,10 +2,10 @@
 
 The model is a folder: ``encoder.onnx``, ``tokenizer.json``, ``heads.npz``, ``heads.json``, and
 optionally ``reach.npz`` (the words' part of the bid detector, :mod:`attune.measures.bids`),
-``safety.json`` (:mod:`attune.signals.safety`) and ``horseman.json``
-(:mod:`attune.signals.horseman`). It is
-found, in this order, at the folder given by the caller, at ``$ATTUNE_MODEL_DIR``, or in the package
-(``attune/signals/model/``). Nothing is ever downloaded.
+``safety.json`` (:mod:`attune.signals.safety`), ``horseman.json`` (:mod:`attune.signals.horseman`)
+and ``validation.json`` (:mod:`attune.signals.validation`). It is found, in this order, at the
+folder given by the caller, at ``$ATTUNE_MODEL_DIR``, or in the package (``attune/signals/model/``).
+Nothing is ever downloaded.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from attune.errors import AttuneError
 from attune.signals.heads import Heads, load_heads
 from attune.signals.horseman import HORSEMAN_MODEL, HorsemanModel
 from attune.signals.safety import SAFETY_MODEL, SafetyModel
+from attune.signals.validation import VALIDATION_MODEL, ValidationModel
 
 MODEL_DIR_ENV = "ATTUNE_MODEL_DIR"
 PACKAGE_MODEL_DIR = Path(__file__).resolve().parent / "model"
@@ -36,7 +37,16 @@ ENCODER, TOKENIZER, HEADS_NPZ, HEADS_JSON = (
     "heads.json",
 )
 REACH = "reach.npz"
-SIGNALS_ARTEFACTS = (ENCODER, TOKENIZER, HEADS_NPZ, HEADS_JSON, REACH, SAFETY_MODEL, HORSEMAN_MODEL)
+SIGNALS_ARTEFACTS = (
+    ENCODER,
+    TOKENIZER,
+    HEADS_NPZ,
+    HEADS_JSON,
+    REACH,
+    SAFETY_MODEL,
+    HORSEMAN_MODEL,
+    VALIDATION_MODEL,
+)
 BATCH_SIZE = 64
 BATCH_TOKENS = 2048
 """At most this many padded tokens a batch (64 texts of up to 32 tokens; fewer when longer), so the
@@ -170,6 +180,7 @@ class SignalsModel:
     reach: Reach | None = None
     safety: SafetyModel | None = None
     horseman: HorsemanModel | None = None
+    validation: ValidationModel | None = None
     fit: str = ""
     """The folder's :func:`model_fit` when loaded, written in every record it annotates."""
 
@@ -182,11 +193,13 @@ class SignalsModel:
         reach: bool = True,
         safety: bool = True,
         horseman: bool = True,
+        validation: bool = True,
     ) -> SignalsModel:
         """Load the model folder (see the module docstring for where it is looked for);
         ``reach`` False leaves ``reach.npz`` unread (``training/train_bids.py`` refits it),
-        ``safety`` False ``safety.json`` (``training/train_safety.py`` refits it), and
-        ``horseman`` False ``horseman.json`` (``training/train_horseman.py``)."""
+        ``safety`` False ``safety.json`` (``training/train_safety.py`` refits it),
+        ``horseman`` False ``horseman.json`` (``training/train_horseman.py``), and
+        ``validation`` False ``validation.json`` (``training/train_validation.py``)."""
         folder = Path(directory) if directory is not None else default_model_dir()
         encoder = folder / ENCODER
         if not encoder.is_file():
@@ -214,9 +227,13 @@ class SignalsModel:
         model.horseman = (
             HorsemanModel.load(folder / HORSEMAN_MODEL, heads.dim) if horseman else None
         )
+        model.validation = (
+            ValidationModel.load(folder / VALIDATION_MODEL, heads.dim) if validation else None
+        )
         for name, read, script in (
             (SAFETY_MODEL, model.safety, "train_safety"),
             (HORSEMAN_MODEL, model.horseman, "train_horseman"),
+            (VALIDATION_MODEL, model.validation, "train_validation"),
         ):
             if read is not None and not read.reads.fits(model.encode):
                 raise AttuneError(
