@@ -15,6 +15,9 @@ what ordinary couple talk, quarrels included, looks like too.
   round's safety cases flagged: first the words' alone, then the embedding's in the mean.
 - Each kind's threshold is where the mean flags ``--flag-rate`` of the everyday messages, read
   from scores of models that did not see them (the folds).
+- Each kind's *likely* threshold is above every everyday message's score from those folds, and
+  at least ``--likely-floor``: a message reaching it counts, with the rules' explicit matches,
+  towards switching the coaching to safety resources.
 - The head's thresholds are raised to where it flags ``--head-flag-rate`` of those messages: the
   safety model now carries recall, and the head adds what it sees beyond it.
 - Figures on the ``test_internal`` rounds and dialogues go into the model card; they are never
@@ -35,6 +38,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from attune.signals import rules
 from attune.signals.annotate import SAFETY, Annotator
 from attune.signals.linear import PROBE, TOKEN_PATTERN, exported, normalise
 from attune.signals.model import SignalsModel, default_model_dir
@@ -45,6 +49,11 @@ from training.evaluate_dialogues import DIALOGUES
 SAFETY_ROWS = DIALOGUES.parent / "safety.jsonl"
 WORD_STRENGTHS = (4.0, 8.0, 16.0, 32.0, 64.0)  # scikit-learn's C: inverse L2 strength
 EMBEDDING_STRENGTHS = (0.015625, 0.0625, 0.25)
+LIKELY_FLOOR = 0.95
+"""A likely sign needs at least this probability: the highest everyday scores out of fold
+(0.86–0.92) left the bundled sample chat with two false likely signs ("booking now before you
+change your mind" 0.90 as coercive control); at 0.95 none of its messages, of the benchmark's chat
+or of the chat fixtures reach it."""
 LONGEST = 3  # word n-grams, 1 to 3 words
 MIN_DF = 2
 EVERYDAY = "everyday"
@@ -179,6 +188,13 @@ def thresholds_at(everyday_scores: F64, rate: float) -> F64:
     return np.quantile(everyday_scores, 1.0 - rate, axis=0)
 
 
+def likely_thresholds(everyday_scores: F64, thresholds: F64, floor: float) -> F64:
+    """Per kind, just above the highest everyday score, and never under ``floor`` (nor the
+    possible threshold)."""
+    above = np.nextafter(everyday_scores.max(axis=0), np.inf)
+    return np.maximum(np.maximum(above, floor), thresholds)
+
+
 def caught(flagged: npt.NDArray[np.bool_], gold: npt.NDArray[np.bool_]) -> dict[str, Any]:
     """Share of safety cases flagged for any kind, per kind recall, and false flags on the
     round's examples without a safety label."""
@@ -242,6 +258,7 @@ def export(
     words: Sequence[Any],
     embedding: Sequence[Any],
     thresholds: F64,
+    likely: F64,
     probe: npt.NDArray[np.float32],
     meta: dict[str, Any],
 ) -> dict[str, Any]:
@@ -257,6 +274,7 @@ def export(
         "version": 1,
         "labels": list(SAFETY),
         "thresholds": [round(float(t), 6) for t in thresholds],
+        "likely_thresholds": [round(float(np.ceil(t * 1e6) / 1e6), 6) for t in likely],
         **meta,
         **reads,
     }
@@ -269,6 +287,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--dialogues", type=Path, default=DIALOGUES)
     p.add_argument("--flag-rate", type=float, default=0.005, help="word model, per kind")
     p.add_argument("--head-flag-rate", type=float, default=0.001, help="head, per kind")
+    p.add_argument(
+        "--likely-floor",
+        type=float,
+        default=LIKELY_FLOOR,
+        help="the least probability of a likely sign",
+    )
     p.add_argument("--seed", type=int, default=13)
     args = p.parse_args(argv)
     folder = args.model or default_model_dir()
@@ -303,6 +327,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "words + embedding", EMBEDDING_STRENGTHS, mean_recall_with
     )
     thresholds = thresholds_at(oof[everyday], args.flag_rate)
+    likely = likely_thresholds(oof[everyday], thresholds, args.likely_floor)
     texts = [rows.texts[i] for i in fit_rows]
     vec, words = fit(texts, rows.gold[fit_rows], word_c)
     embedding = regressions(embeddings[fit_rows], rows.gold[fit_rows], embedding_c)
@@ -317,12 +342,15 @@ def main(argv: Sequence[str] | None = None) -> None:
             "everyday_messages": int(everyday.sum()),
             "other_messages": sum(1 for i in fit_rows if rows.rounds[i] == OTHER_SETS),
             "held_out_rounds": per_round(rows, fit_rows, oof >= thresholds),
+            "held_out_rounds_likely": per_round(rows, fit_rows, oof >= likely),
+            "likely_thresholds": [round(float(t), 3) for t in likely],
+            "likely_floor": args.likely_floor,
             "held_out_rounds_words_alone": per_round(rows, fit_rows, word_oof >= words_alone),
         }
     }
     probe = encoder.encode([PROBE])[0]
     path = folder / SAFETY_MODEL
-    payload = export(vec, words, embedding, thresholds, probe, fitted)
+    payload = export(vec, words, embedding, thresholds, likely, probe, fitted)
     path.write_text(json.dumps(payload) + "\n", encoding="utf-8")
     print(f"[safety] wrote {path} ({len(vec.vocabulary_)} n-grams, C {word_c:g} / {embedding_c:g})")
 
@@ -368,11 +396,18 @@ def evaluate_test(
     assert model.safety is not None
     flags = model.safety.flags(texts, model.encode(texts))
     alone = np.array([[k in f for k in SAFETY] for f in flags], dtype=bool)
-    shipped = np.array(
-        [[k in annotator.annotate_one(t)["safety"] for k in SAFETY] for t in texts], dtype=bool
+    records = [annotator.annotate_one(t) for t in texts]
+    shipped = np.array([[k in r["safety"] for k in SAFETY] for r in records], dtype=bool)
+    switching = np.array(
+        [
+            [k in rules.cues(t).safety or k in r.get("safety_likely", ()) for k in SAFETY]
+            for t, r in zip(texts, records, strict=True)
+        ],
+        dtype=bool,
     )
     return {
         "annotate": per_round(rows, test_rows, shipped),
+        "switching": per_round(rows, test_rows, switching),
         "safety_model": per_round(rows, test_rows, alone),
     }
 
@@ -423,6 +458,13 @@ def write_card(
         + table(fitted["held_out_rounds"])
         + "\nThe words alone, the same way (thresholds at the same everyday rate):\n\n"
         + table(fitted["held_out_rounds_words_alone"])
+        + "\nAt the likely thresholds ("
+        + ", ".join(
+            f"`{k}` {v:.3f}" for k, v in zip(SAFETY, fitted["likely_thresholds"], strict=True)
+        )
+        + ": above every everyday message's out-of-fold score, and at least "
+        + f"{fitted['likely_floor']:g}), the same way:\n\n"
+        + table(fitted["held_out_rounds_likely"])
     )
     if test:
         body += (
@@ -432,6 +474,8 @@ def write_card(
             + table(test["annotate"])
             + "\nThe safety model alone on the same rows:\n\n"
             + table(test["safety_model"])
+            + "\nWhat switches the coaching to safety resources (a rule's explicit match or the "
+            "safety model at its likely threshold) on the same rows:\n\n" + table(test["switching"])
         )
     if test:
         shipped = test["annotate"]
@@ -442,10 +486,10 @@ def write_card(
             f"{shipped[EVERYDAY]['flagged']:.1%} of ordinary couple messages are flagged.\n"
         )
     body += (
-        "\nSafety detection is a prompt to look, never an all-clear. Only the rules' explicit "
-        "matches switch the coaching to safety resources "
-        "(`attune.measures.safety`); what the safety model and the head raise is listed as "
-        "possible signs for a person to read.\n"
+        "\nSafety detection is a prompt to look, never an all-clear. The rules' explicit "
+        "matches and the safety model's likely signs switch the coaching to safety resources "
+        "(`attune.measures.safety`); what else the safety model and the head raise is listed "
+        "as possible signs for a person to read.\n"
     )
     card.replace_section(folder / "MODEL_CARD.md", CARD_SECTION, body)
 

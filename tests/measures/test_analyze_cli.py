@@ -180,8 +180,8 @@ def test_json_metrics_every_measure_complete(sample_run: dict[str, Path]) -> Non
     assert all(set(t) == {"direction", "change_points"} for t in trends.values())
     safety = metrics["safety"]
     assert "value" not in safety
-    assert safety["explicit"] + safety["possible"] == len(safety["messages"])
-    assert safety["flagged"] == (safety["explicit"] > 0)
+    assert safety["explicit"] + safety["likely"] + safety["possible"] == len(safety["messages"])
+    assert safety["flagged"] == (safety["explicit"] + safety["likely"] > 0)
 
 
 def test_summary_without_json(tiny_model_dir: Path) -> None:

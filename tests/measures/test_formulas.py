@@ -463,7 +463,7 @@ def test_deep_conversations() -> None:
 def test_safety_lists_every_flagged_message_and_is_never_a_rate() -> None:
     out = safety(view(SAFETY))
     assert out["flagged"] is True  # m3's own words matched a safety rule
-    assert (out["explicit"], out["possible"]) == (1, 1)
+    assert (out["explicit"], out["likely"], out["possible"]) == (1, 0, 1)
     assert "value" not in out and "n" not in out and "interval" not in out
     assert out["counts"] == {
         "A": {"threat": 0, "coercive_control": 1, "self_harm": 0},
@@ -500,8 +500,22 @@ def test_possible_signs_alone_are_listed_but_do_not_switch_to_safety_mode() -> N
     rows, overrides = SAFETY
     out = safety(view((rows, {"m4": overrides["m4"]})))
     assert out["flagged"] is False
-    assert (out["explicit"], out["possible"]) == (0, 1)
+    assert (out["explicit"], out["likely"], out["possible"]) == (0, 0, 1)
     assert [m["id"] for m in out["messages"]] == ["m4"]
+
+
+def test_a_likely_sign_switches_to_safety_mode_without_a_rule() -> None:
+    """The safety model at its likely threshold (``safety_likely``) counts as a rule's explicit
+    match does; a rule's match stays explicit even where the model is sure too."""
+    rows, overrides = SAFETY
+    sure = {**overrides["m4"], "safety_likely": ["self_harm"]}
+    out = safety(view((rows, {"m4": sure})))
+    assert out["flagged"] is True
+    assert (out["explicit"], out["likely"], out["possible"]) == (0, 1, 0)
+    (m4,) = out["messages"]
+    assert (m4["id"], m4["evidence"], m4["probability"]) == ("m4", "likely", 0.62)
+    both = safety(view((rows, {"m3": {**overrides["m3"], "safety_likely": ["coercive_control"]}})))
+    assert [m["evidence"] for m in both["messages"]] == ["explicit"]
 
 
 def test_one_flag_among_many_warm_messages_is_still_listed() -> None:

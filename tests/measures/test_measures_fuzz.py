@@ -86,9 +86,11 @@ def test_measures_never_crash_and_cite_real_messages(
     ids = {m.id for m in struct.messages}
     assert set(cited_ids(plain)) <= ids
     safety = plain["safety"]
-    assert safety["explicit"] + safety["possible"] == sum(1 for r in records if r["safety"])
+    flagged = sum(1 for r in records if r["safety"])
+    assert safety["explicit"] + safety["likely"] + safety["possible"] == flagged
     assert safety["flagged"] == any(
-        r["safety"] and any(c.startswith("safety.") for c in r["cues"]) for r in records
+        r["safety"] and (any(c.startswith("safety.") for c in r["cues"]) or r.get("safety_likely"))
+        for r in records
     )
     analysis = Analysis(struct, records, find_bids(struct, records), metrics, 0)
     assert json.loads(b"".join(analysis.json_chunks())) == json.loads(

@@ -17,6 +17,7 @@ from attune.signals import Annotator, Item
 from attune.signals.linear import PROBE, TOKEN_PATTERN, ngrams
 from attune.signals.model import PACKAGE_MODEL_DIR, SignalsModel
 from attune.signals.safety import SAFETY_MODEL, SafetyModel
+from tests.conftest import ROOT
 from tests.signals.conftest import needs_real_model
 
 SAFETY = ["threat", "coercive_control", "self_harm"]
@@ -39,6 +40,7 @@ def tiny(**changes: Any) -> dict[str, Any]:
         "embedding_intercept": [0.0] * 3,
         "probe_embedding": [1.0, 0.0, 0.0, 0.0],
         "thresholds": [0.5, 0.5, 0.5],
+        "likely_thresholds": [0.7, 0.73, 0.7],
     }
     raw.update(changes)
     return raw
@@ -86,6 +88,10 @@ def test_probabilities_flags_and_evidence(tmp_path: Path) -> None:
     embeddings = np.zeros((3, DIM), np.float32)
     assert model.probabilities(texts, embeddings) == pytest.approx((words + 0.5) / 2)
     assert model.flags(texts, embeddings) == [("self_harm",), ("coercive_control",), ()]
+    # likely: "gone for good" 0.73 ≥ 0.7; "keys" 0.726, possible but under its likely 0.73
+    raised = model.raised(texts, embeddings)
+    assert raised[1]["coercive_control"] == pytest.approx((1 / (1 + math.exp(-3.0)) + 0.5) / 2)
+    assert [model.likely(r) for r in raised] == [["self_harm"], [], []]
     assert model.evidence("I'm gone for good", "self_harm") == ["for good", "gone"]
     assert model.evidence("hello", "self_harm") == []
 
@@ -116,6 +122,7 @@ def test_the_probe_tells_the_encoder_apart(tmp_path: Path) -> None:
         ({"embedding_weights": [[0.0] * 5] * 3}, "shapes do not fit"),
         ({"probe_embedding": [1.0]}, "shapes do not fit"),
         ({"thresholds": [0.5]}, r"shapes do not fit .*\(thresholds \(1,\)\)"),
+        ({"likely_thresholds": [0.9]}, r"shapes do not fit .*\(likely_thresholds \(1,\)\)"),
         ({"token_pattern": r"\w+"}, "token pattern"),
         ({"labels": None}, "cannot read the safety model"),
         ({"word_intercept": None}, r"shapes do not fit .*\(word_intercept \(\)\)"),
@@ -170,6 +177,7 @@ def test_annotate_unites_the_safety_model_with_its_evidence(
     assert set(gone["safety_probability"]) == {"self_harm"}
     assert 0.5 <= gone["safety_probability"]["self_harm"] < 1.0  # at or over its threshold
     assert gone["cues"] == []  # not a rule: measures list it as a possible sign, not explicit
+    assert gone["safety_likely"] == ["self_harm"]  # 0.733 ≥ its likely threshold 0.7
     assert ordinary["safety"] == [] and "safety_words" not in ordinary
     assert "safety_probability" not in ordinary
     assert rule["safety"] == ["self_harm"] and "safety_words" not in rule
@@ -238,3 +246,39 @@ def test_shipped_safety_model_stays_quiet_on_everyday_chat(
     shipped: SignalsModel, text: str
 ) -> None:
     assert flags(shipped, text) == ()
+
+
+@needs_real_model
+def test_shipped_likely_signs_catch_unseen_wording_the_rules_miss() -> None:
+    """On the held-out writers' safety messages (test_internal rounds, never fitted on) that no
+    rule matches, the safety model's likely tier finds the right kind in 71 of 176 (0.40 when
+    written); the rules' explicit matches alone would switch the coaching for none of them."""
+    rows = [
+        json.loads(line)
+        for line in (ROOT / "training" / "labelled" / "safety.jsonl").read_text().splitlines()
+    ]
+    cases = [r for r in rows if r.get("split") == "test_internal" and r["label"]]
+    records = Annotator.load().annotate([Item(i, r["text"]) for i, r in enumerate(cases)])
+    unruled = [
+        (r, x)
+        for r, x in zip(cases, records, strict=True)
+        if not any(c.startswith("safety.") for c in x["cues"])
+    ]
+    likely = [r for r, x in unruled if set(x.get("safety_likely") or ()) & set(r["label"])]
+    assert len(unruled) > 100
+    assert len(likely) / len(unruled) >= 0.35
+
+
+@needs_real_model
+def test_the_bundled_sample_chat_does_not_switch_to_safety_mode() -> None:
+    """An ordinary couple's chat: possible signs may be listed for reading, but no explicit or
+    likely one ("booking now before you change your mind" scores 0.90 as coercive control, under
+    the likely floor of 0.95)."""
+    from attune.ingest import read_conversation
+    from attune.present.analysis import run_analysis
+
+    sample = ROOT / "src" / "attune" / "data" / "sample_chat.txt"
+    metrics = run_analysis(read_conversation(sample)).metrics
+    safety = metrics["safety"]
+    assert safety["flagged"] is False
+    assert (safety["explicit"], safety["likely"]) == (0, 0)

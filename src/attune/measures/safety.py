@@ -3,12 +3,14 @@
 One message about hurting someone matters more than a hundred warm ones, so safety is not a score:
 it is the list of flagged messages, per partner and kind (codebook "Safety signals").
 
-Two strengths of evidence are kept apart. *Explicit* signs are messages whose own words match a
-safety rule ("I'll kill you", "give me your phone, now", "I want to die"): any one of them sets
-``flagged``, which switches the coaching to safety resources. *Possible* signs are raised by the
-model alone; it favours recall and, on everyday chat, raises false alarms (see the model card), so
-they are listed for a person to read — and still never averaged — but do not by themselves decide
-the coaching.
+Three strengths of evidence are kept apart. *Explicit* signs are messages whose own words match a
+safety rule ("I'll kill you", "give me your phone, now", "I want to die"). *Likely* signs are
+messages the safety model scores above every everyday couple message it was fitted against
+(``safety_likely``): on writers it never saw, they caught about twice the cases the rules did. Any
+explicit or likely sign sets ``flagged``, which switches the coaching to safety resources.
+*Possible* signs are raised by the model or the head alone; they favour recall and, on everyday
+chat, raise false alarms (see the model card), so they are listed for a person to read — and
+still never averaged — but do not by themselves decide the coaching.
 """
 
 from __future__ import annotations
@@ -24,24 +26,25 @@ RULE_PREFIX = "safety."
 def safety(view: View) -> dict[str, Any]:
     flagged = [(i, list(s.get("safety") or ())) for i, s in enumerate(view.signals)]
     flagged = [(i, kinds) for i, kinds in flagged if kinds]
-    explicit = {
-        i
-        for i, _ in flagged
-        if any(str(c).startswith(RULE_PREFIX) for c in view.signals[i].get("cues") or ())
-    }
+    evidence = {i: _evidence(view.signals[i]) for i, _ in flagged}
+    explicit = {i for i, e in evidence.items() if e == "explicit"}
+    likely = {i for i, e in evidence.items() if e == "likely"}
     counts = {
         p: {k: sum(1 for i, ks in flagged if view.sender(i) == p and k in ks) for k in KINDS}
         for p in view.structure.partners
     }
     return {
         "definition": "Messages flagged for threats, coercive control or self-harm. Explicit "
-        "signs (the message's own words match a safety rule) switch advice to safety resources; "
-        "possible signs (raised by the model alone, which favours recall and raises false alarms "
-        "on everyday chat) need a person to read them. Never averaged; each listed with its text "
-        "and what raised it (the rules that matched, the safety model's words).",
-        "flagged": bool(explicit),
+        "signs (the message's own words match a safety rule) and likely signs (the safety model "
+        "scores the message above any everyday couple message it was fitted against) switch "
+        "advice to safety resources; possible signs (raised by the model alone, which favours "
+        "recall and raises false alarms on everyday chat) need a person to read them. Never "
+        "averaged; each listed with its text and what raised it (the rules that matched, the "
+        "safety model's words and probability).",
+        "flagged": bool(explicit or likely),
         "explicit": len(explicit),
-        "possible": len(flagged) - len(explicit),
+        "likely": len(likely),
+        "possible": len(flagged) - len(explicit) - len(likely),
         "counts": counts,
         "messages": [
             {
@@ -49,7 +52,7 @@ def safety(view: View) -> dict[str, Any]:
                 "sender": view.sender(i),
                 "text": view.structure.messages[i].text,
                 "kinds": kinds,
-                "evidence": "explicit" if i in explicit else "possible",
+                "evidence": evidence[i],
                 "exchange": view.structure.exchange_of[i],
                 "context_ids": list(view.ids(view.answered(i))),
                 **_raised_by(view.signals[i]),
@@ -57,6 +60,15 @@ def safety(view: View) -> dict[str, Any]:
             for i, kinds in flagged
         ],
     }
+
+
+def _evidence(signal: Any) -> str:
+    """How strongly the message's own signals say it is a safety sign."""
+    if any(str(c).startswith(RULE_PREFIX) for c in signal.get("cues") or ()):
+        return "explicit"
+    if signal.get("safety_likely"):
+        return "likely"
+    return "possible"
 
 
 def _raised_by(signal: Any) -> dict[str, Any]:

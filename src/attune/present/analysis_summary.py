@@ -48,6 +48,18 @@ def format_score(score: Mapping[str, Any] | None, kind: str) -> str:
     return f"{value:.2f}"
 
 
+STRONG = ("explicit", "likely")
+"""Evidence that switches the coaching to safety resources (:mod:`attune.measures.safety`)."""
+
+
+def strong_signs(safety: Mapping[str, Any]) -> str:
+    """What set ``flagged``: "2 messages with explicit signs and 1 message with likely signs"."""
+    counts = [(int(safety.get(e) or 0), e) for e in STRONG]
+    return " and ".join(
+        f"{n} message{'' if n == 1 else 's'} with {e} signs" for n, e in counts if n
+    )
+
+
 def print_analysis(doc: Mapping[str, Any], console: Console) -> None:
     metrics = doc["metrics"]
     a, b = doc["participants"]
@@ -60,17 +72,19 @@ def print_analysis(doc: Mapping[str, Any], console: Console) -> None:
     safety = metrics["safety"]
     if safety["flagged"]:
         console.print(
-            f"[bold red]Safety:[/] {safety['explicit']} message(s) with explicit signs of threats, "
-            "coercive control or self-harm. Please read them first; if anyone may be unsafe, "
-            "contact local support services. Coaching switches to safety resources."
+            f"[bold red]Safety:[/] {strong_signs(safety)} of threats, coercive control or "
+            "self-harm. Please read them first; if anyone may be unsafe, contact local support "
+            "services. Coaching switches to safety resources."
         )
-        explicit = [m for m in safety["messages"] if m["evidence"] == "explicit"]
-        for m in explicit[:5]:
+        strong = [m for m in safety["messages"] if m["evidence"] in STRONG]
+        for m in strong[:5]:
             kinds = ", ".join(k.replace("_", " ") for k in m["kinds"])
             text = _short(str(m.get("text", "")))
-            console.print(f"  {m['sender']} ({kinds}): {text}", markup=False, highlight=False)
-        if len(explicit) > 5:
-            console.print(f"  [dim]and {len(explicit) - 5} more (metrics.safety in --json)[/]")
+            console.print(
+                f"  {m['sender']} ({kinds}, {m['evidence']}): {text}", markup=False, highlight=False
+            )
+        if len(strong) > 5:
+            console.print(f"  [dim]and {len(strong) - 5} more (metrics.safety in --json)[/]")
     if safety["possible"]:
         console.print(
             f"[yellow]Possible safety signs:[/] {safety['possible']} message(s) the model "

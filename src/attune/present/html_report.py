@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
-from attune.present.analysis_summary import ARROWS, KEY_MEASURES, format_score
+from attune.present.analysis_summary import ARROWS, KEY_MEASURES, format_score, strong_signs
 
 CSS = """
 body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
@@ -64,14 +64,19 @@ POSSIBLE_SHOWN = 20
 
 
 def _safety_messages(safety: Mapping[str, Any]) -> list[str]:
-    """The flagged messages themselves: every explicit one, then the ``POSSIBLE_SHOWN`` possible
-    ones the safety model is surest of, each with its kinds and what raised it (rules, or the
-    safety model's words)."""
+    """The flagged messages themselves: every explicit and likely one, then the
+    ``POSSIBLE_SHOWN`` possible ones the safety model is surest of, each with its kinds and what
+    raised it (rules, or the safety model's words)."""
     listed = safety.get("messages") or []
-    possible = [m for m in listed if m["evidence"] != "explicit"]
+    possible = [m for m in listed if m["evidence"] == "possible"]
     possible.sort(key=lambda m: -float(m.get("probability") or 0.0))  # stable: chat order else
     groups = (
         ("Explicit signs", [m for m in listed if m["evidence"] == "explicit"], len(listed)),
+        (
+            "Likely signs (the safety model is surer than of any everyday message it learned from)",
+            [m for m in listed if m["evidence"] == "likely"],
+            len(listed),
+        ),
         (
             "Possible signs (raised by the models alone; many are false alarms)",
             possible,
@@ -122,8 +127,8 @@ def render(doc: Mapping[str, Any]) -> str:
     if safety["flagged"]:
         parts.append(
             "<div class='safety'><strong>Safety first.</strong> "
-            f"{safety['explicit']} message(s) show explicit signs of threats, coercive control or "
-            "self-harm. Please read them before anything else. If anyone may be unsafe, contact "
+            f"{strong_signs(safety)} of threats, coercive control or self-harm. Please read them "
+            "before anything else. If anyone may be unsafe, contact "
             "local emergency or support services; this report does not suggest opening up to "
             "someone who may hurt you.</div>"
         )

@@ -59,10 +59,12 @@ embedding with the answered message's, null without context: how much a reply is
 answers), ``valence`` and ``arousal``
 (:mod:`attune.signals.affect`, for time series), ``counts`` (words, first-person singular and
 plural, second-person pronouns, absolutist words, emoji) and ``cues`` (the names of the rules that
-fired, so any label a rule set can be explained), ``safety_words`` and ``safety_probability``
-where the safety model raised a safety kind (kind → the n-grams that raised it most: its
-evidence; kind → the model's probability), and ``reach`` where the model has it (the
-words' parts of the bid detector's logit, for the message itself and for its neighbours:
+fired, so any label a rule set can be explained), ``safety_words``, ``safety_probability`` and
+``safety_likely`` where the safety model raised a safety kind (kind → the n-grams that raised it
+most: its evidence; kind → the model's probability; the kinds at its likely threshold, which
+count as strongly as a rule's explicit match), ``model`` (which model wrote the record:
+:func:`attune.signals.model.model_fit`), and ``reach`` where the model has it (the words' parts
+of the bid detector's logit, for the message itself and for its neighbours:
 :class:`attune.signals.model.Reach`).
 """
 
@@ -151,10 +153,19 @@ def _norm_label(label: str) -> str:
     return ALIASES.get(label.strip().lower(), ALIASES.get(key, key))
 
 
+class _SafetyRead(NamedTuple):
+    """What the safety model raised on a text: kind → its evidence n-grams, kind → its
+    probability (3 decimals), and the kinds that reach the likely threshold."""
+
+    words: dict[str, list[str]]
+    probability: dict[str, float]
+    likely: list[str]
+
+
 class _TextReads(NamedTuple):
     """What the models over words and embedding read of each distinct message text."""
 
-    safety: list[tuple[dict[str, list[str]], dict[str, float]]]
+    safety: list[_SafetyRead]
     horseman: list[float] | None  # the horseman check's text logit
     validation: npt.NDArray[np.float64] | None  # the validation check's text logits [texts, 3]
 
@@ -418,11 +429,10 @@ class Annotator:
             if reads.horseman is not None:
                 heads["horseman_logit"] = reads.horseman[index]
                 heads["horseman_probs"] = own.probs["horseman"][index]
-            raised, probability = reads.safety[index]
-            if raised:
-                heads["safety"] = heads["safety"] | raised.keys()
-                heads["safety_words"] = raised
-                heads["safety_probability"] = probability
+            raised = reads.safety[index]
+            if raised.words:
+                heads["safety"] = heads["safety"] | raised.words.keys()
+                heads["safety_read"] = raised
             k = pairs[self._pair_key(item, row)]
             heads.update(pair.row(k))
             heads["link"] = link[k]
@@ -447,20 +457,21 @@ class Annotator:
         safety, check, validation = self.model.safety, self.model.horseman, self.model.validation
         models = (safety, check, validation)
         longest = max((m.reads.longest for m in models if m is not None), default=0)
-        raised: list[tuple[dict[str, list[str]], dict[str, float]]] = []
+        raised: list[_SafetyRead] = []
         logits: list[float] | None = None if check is None else []
         validating: list[npt.NDArray[np.float64]] = []
         for start in range(0, len(texts), CHUNK):
             part, chunk = texts[start : start + CHUNK], embeddings[rows[start : start + CHUNK]]
             grams = [ngrams(text, longest) for text in part] if longest else None
             if safety is None:
-                raised += [({}, {}) for _ in part]
+                raised += [_SafetyRead({}, {}, []) for _ in part]
             else:
                 found = safety.raised(part, chunk, grams)
                 raised += [
-                    (
+                    _SafetyRead(
                         {kind: safety.evidence(text, kind) for kind in kinds if kind in SAFETY},
                         {kind: round(p, 3) for kind, p in kinds.items() if kind in SAFETY},
+                        [kind for kind in safety.likely(kinds) if kind in SAFETY],
                     )
                     for text, kinds in zip(part, found, strict=True)
                 ]
@@ -657,10 +668,11 @@ class Annotator:
             **({"reach": heads["reach"]} if "reach" in heads else {}),
             **(
                 {
-                    "safety_words": heads["safety_words"],
-                    "safety_probability": heads["safety_probability"],
+                    "safety_words": heads["safety_read"].words,
+                    "safety_probability": heads["safety_read"].probability,
+                    "safety_likely": heads["safety_read"].likely,
                 }
-                if "safety_words" in heads
+                if "safety_read" in heads
                 else {}
             ),
         }

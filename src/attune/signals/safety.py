@@ -8,6 +8,11 @@ regression on the message's embedding (the encoder pass every message has anyway
 fewer false alarms on ordinary chat ("home 🙂", "ok. next time") than the words alone
 (``training/train_safety.py``; figures in the model card). The words are also its evidence:
 :meth:`SafetyModel.evidence` names the n-grams that pushed a message over.
+
+Two thresholds per kind: ``thresholds``, where a message is a *possible* sign (about 0.5 % of
+everyday couple messages reach it), and ``likely_thresholds``, above every everyday message the
+fit scored out of fold, where it is a *likely* one: with the rules' explicit matches, likely signs
+switch the coaching to safety resources (:mod:`attune.measures.safety`).
 """
 
 from __future__ import annotations
@@ -32,15 +37,32 @@ class SafetyModel:
     labels: tuple[str, ...]
     reads: LinearReads
     thresholds: F64
+    likely_thresholds: F64
 
     @classmethod
     def load(cls, path: Path, dim: int) -> SafetyModel | None:
         """The model in ``path``; None when the file is not there (an older model folder)."""
-        reads = LinearReads.load(path, dim, None, "safety model", {"thresholds": None})
+        reads = LinearReads.load(
+            path, dim, None, "safety model", {"thresholds": None, "likely_thresholds": None}
+        )
         if reads is None:
             return None
         labels = tuple(str(label) for label in reads.raw["labels"])
-        return cls(labels, reads, np.asarray(reads.raw["thresholds"]))
+        return cls(
+            labels,
+            reads,
+            np.asarray(reads.raw["thresholds"]),
+            np.asarray(reads.raw["likely_thresholds"]),
+        )
+
+    def likely(self, raised: dict[str, float]) -> list[str]:
+        """The kinds among ``raised`` (kind → probability, :meth:`raised`) that reach their
+        likely threshold."""
+        return [
+            label
+            for label, t in zip(self.labels, self.likely_thresholds.tolist(), strict=True)
+            if raised.get(label, 0.0) >= t
+        ]
 
     def word_probabilities(
         self, texts: Sequence[str], grams: Sequence[Sequence[str]] | None = None
