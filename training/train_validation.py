@@ -27,23 +27,15 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from attune.measures.analysis import signal_items
-from attune.measures.exchanges import structure
 from attune.signals import rules
 from attune.signals.annotate import Annotator
 from attune.signals.heads import pair_input
 from attune.signals.linear import PROBE, exported
 from attune.signals.model import SignalsModel, default_model_dir
 from attune.signals.validation import FEATURES, LABELS, VALIDATION_MODEL
-from training import card
-from training.evaluate_dialogues import (
-    DIALOGUES,
-    conversation_of,
-    dialogue_number,
-    macro_f1,
-    predict,
-    score,
-)
+from training import card, checks
+from training.checks import EMBEDDING_SCALE, dialogue_messages, pair_embeddings
+from training.evaluate_dialogues import DIALOGUES, macro_f1, predict, score
 from training.train_safety import vectoriser
 
 LONGEST = 2  # word 1–2-grams
@@ -57,7 +49,6 @@ NONE_BIASES = (
     2.5,
     3.0,
 )  # added to none's logit: balanced weights overcall
-EMBEDDING_SCALE = 0.3  # the embeddings' columns are scaled so: they weigh less under one L2
 NONE = LABELS.index(None)
 CARD_SECTION = "## The validation check (`validation.json`)"
 
@@ -79,33 +70,24 @@ def dialogue_rows(dialogues: Sequence[dict[str, Any]], annotator: Annotator) -> 
     spec = model.heads.specs["validation"]
     order = [[_value(label) for label in spec.labels].index(v) for v in LABELS]
     texts, answered, feats, gold, rounds, decided = [], [], [], [], [], []
-    for d in dialogues:
-        senders = list(dict.fromkeys(m["sender"] for m in d["messages"]))
-        if len(senders) < 2:
-            continue
-        items = signal_items(structure(conversation_of(d), (senders[0], senders[1])))
-        for item, record, m in zip(items, annotator.annotate(items), d["messages"], strict=True):
-            rule = rules.cues(item.text).validation
-            value = record["validation"]
-            texts.append(item.text)
-            answered.append(item.context[-1] if item.context else None)
-            feats.append(
-                [
-                    value == "validating",
-                    value == "invalidating",
-                    rule == "validating",
-                    rule == "invalidating",
-                    bool(item.context),
-                ]
-            )
-            gold.append(LABELS.index(m["validation"]))
-            rounds.append(dialogue_number(d["id"]) // 100)
-            decided.append(LABELS.index(value))
-    replies = model.encode(texts)
-    contexts = np.zeros_like(replies)
-    has = [i for i, a in enumerate(answered) if a is not None]
-    if has:
-        contexts[has] = model.encode([answered[i] or "" for i in has])
+    for round_, item, record, m in dialogue_messages(dialogues, annotator):
+        rule = rules.cues(item.text).validation
+        value = record["validation"]
+        texts.append(item.text)
+        answered.append(item.context[-1] if item.context else None)
+        feats.append(
+            [
+                value == "validating",
+                value == "invalidating",
+                rule == "validating",
+                rule == "invalidating",
+                bool(item.context),
+            ]
+        )
+        gold.append(LABELS.index(m["validation"]))
+        rounds.append(round_)
+        decided.append(LABELS.index(value))
+    replies, contexts = pair_embeddings(model, texts, answered)
     head = model.heads.run("pair", pair_input(replies, contexts))["validation"][:, order]
     base = np.asarray(feats, dtype=np.float64)
     features = np.hstack([base[:, :4], np.log(head.astype(np.float64) + 1e-6), base[:, 4:]])
@@ -138,12 +120,7 @@ def subset(rows: Rows, mask: npt.NDArray[np.bool_]) -> Rows:
 
 
 def design(rows: Rows, vec: Any) -> Any:
-    import scipy.sparse as sp  # type: ignore[import-untyped]
-
-    dense = np.hstack(
-        [rows.features, rows.replies * EMBEDDING_SCALE, rows.products * EMBEDDING_SCALE]
-    )
-    return sp.hstack([sp.csr_matrix(dense), vec.transform(rows.texts)]).tocsr()
+    return checks.design(rows.features, rows.replies, rows.products, rows.texts, vec)
 
 
 def regression(x: Any, y: npt.NDArray[np.int64], strength: float) -> Any:

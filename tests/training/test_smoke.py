@@ -539,3 +539,52 @@ def test_fitting_the_validation_check(tmp_path: Path) -> None:
     expected = tv.picked(fitted.predict_log_proba(x), fit["none_bias"])
     got = [r["validation"] for r in predict(dev, Annotator.load(model, threads=1))]
     assert got == [LABELS[int(i)] for i in expected]
+
+
+def test_fitting_the_repair_check(tmp_path: Path) -> None:
+    """training/train_repair.py on a few dev dialogues of three rounds (and two test ones) into
+    a copy of the shipped model: repair.json loads, and annotate decides as the scikit-learn
+    model it was exported from decides."""
+    import shutil
+
+    from training.evaluate_dialogues import DIALOGUES, predict
+
+    from attune.signals import Annotator
+    from attune.signals.model import SignalsModel, default_model_dir
+    from attune.signals.repair import FEATURES, REPAIR_MODEL
+    from training import train_repair as tr
+
+    model = tmp_path / "model"
+    shutil.copytree(default_model_dir(), model)
+    (model / REPAIR_MODEL).unlink(missing_ok=True)
+    lines = DIALOGUES.read_text().splitlines()
+    repairing = [line for line in lines if '"repair": true' in line]
+    picked = [
+        line
+        for prefix in ('"dlg-0', '"dlg-3', '"dlg-4')
+        for line in [x for x in repairing if prefix in x and '"split": "dev"' in x][:4]
+    ] + [x for x in lines if "test_internal" in x][:2]
+    data = tmp_path / "dialogues.jsonl"
+    data.write_text("\n".join(picked) + "\n")
+
+    assert tr.main(["--model", str(model), "--data", str(data)]) == 0
+
+    check = SignalsModel.load(model, threads=1).repair
+    assert check is not None
+    fit = check.reads.raw["fit"]
+    assert check.reads.raw["features"] == list(FEATURES)
+    assert fit["strength"] in tr.STRENGTHS and check.threshold in tr.THRESHOLDS
+    assert len(fit["per_round"]) == 3
+    assert tr.CARD_SECTION in (model / "MODEL_CARD.md").read_text()
+
+    dev = [json.loads(line) for line in picked if '"split": "dev"' in line]
+    rows = tr.dialogue_rows(dev, Annotator(SignalsModel.load(model, threads=1, repair=False)))
+    x = tr.design(rows, tr.vectoriser(tr.LONGEST).fit(rows.texts))
+    fitted = tr.regression(x, rows.gold, fit["strength"])
+    probability = fitted.predict_proba(x)[:, 1]
+    got = np.array([r["repair"] for r in predict(dev, Annotator.load(model, threads=1))])
+    # int8 activations are quantised per batch, so an embedding moves a little with the texts
+    # encoded beside it (cosine ≈ 0.998): decisions near the threshold may differ, no others
+    clear = np.abs(probability - check.threshold) > 0.1
+    assert clear.sum() > 0.8 * len(got)
+    assert (got[clear] == (probability[clear] >= check.threshold)).all()

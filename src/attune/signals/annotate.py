@@ -50,6 +50,9 @@ only add to the head (recall), never remove what the head found:
 - ``repair``: the head, or an explicit repair rule ("let's start over", "sorry I snapped"), or an
   apology/agreement/affection while the exchange is tense, or a reply that takes a repair attempt
   ("ok. thank you", "it's ok", "forgiven": accepting a repair is one, per the coding decisions).
+  Where the model has a repair check (:mod:`attune.signals.repair`), it reads that decision again
+  with the tension, the message's words, its embedding and its product with the answered
+  message's, and keeps it, drops it, or finds a repair the rules and head missed.
 - ``safety``: the union of the rules, the safety model (:mod:`attune.signals.safety`: the mean of
   a word n-gram and an embedding logistic regression, per-kind thresholds) and the head
   (per-label thresholds) — recall first.
@@ -168,6 +171,14 @@ class _TextReads(NamedTuple):
     safety: list[_SafetyRead]
     horseman: list[float] | None  # the horseman check's text logit
     validation: npt.NDArray[np.float64] | None  # the validation check's text logits [texts, 3]
+    repair: npt.NDArray[np.float64] | None  # the repair check's text logit [texts]
+
+
+class _PairReads(NamedTuple):
+    """What the checks read of each (reply, answered message) pair."""
+
+    validation: npt.NDArray[np.float64] | None  # [pairs, 3]
+    repair: npt.NDArray[np.float64] | None  # [pairs]
 
 
 class _Outputs:
@@ -293,7 +304,7 @@ class Annotator:
         self._disclosure = self._levels("disclosure")
         self._horseman = self._choice("horseman", HORSEMEN, optional_none=True)
         self._antidote = self._choice("antidote", ANTIDOTES, optional_none=True)
-        self._repair = self._repair_reader(specs["repair"])
+        self._repair, self._repair_column = self._repair_reader(specs["repair"])
         safety = self._typed("safety", "multilabel")
         labels = [_norm_label(label) for label in safety.labels]
         if not set(labels) <= set(SAFETY):
@@ -349,16 +360,17 @@ class Annotator:
 
     def _repair_reader(
         self, spec: HeadSpec
-    ) -> Callable[[npt.NDArray[np.float32]], npt.NDArray[np.bool_]]:
+    ) -> tuple[Callable[[npt.NDArray[np.float32]], npt.NDArray[np.bool_]], int]:
+        """The head's decision, and the column of its probability of a repair."""
         labels = [_norm_label(label) for label in spec.labels]
         if spec.type == "multilabel" and len(labels) == 1:
             threshold = (spec.thresholds or (0.5,))[0]
-            return lambda probs: np.asarray(probs[:, 0] >= threshold)
+            return (lambda probs: np.asarray(probs[:, 0] >= threshold)), 0
         if spec.type == "multiclass" and len(labels) == 2:
             positive = [i for i, label in enumerate(labels) if label in REPAIR_LABELS]
             if len(positive) == 1 and labels[1 - positive[0]] in NONE_LABELS:
                 index, sure = positive[0], max(0.5, spec.min_probability)
-                return lambda probs: np.asarray(probs[:, index] >= sure)
+                return (lambda probs: np.asarray(probs[:, index] >= sure)), index
         raise AttuneError(
             f"{self._where}: head 'repair' must be multiclass [none, repair] or multilabel [repair]"
         )
@@ -415,7 +427,7 @@ class Annotator:
             pairs.setdefault(self._pair_key(item, row), len(pairs))
         pair = self._heads("pair", embeddings, list(pairs))
         link = answered_similarity(embeddings, list(pairs))
-        validating = self._validation_pairs(embeddings, list(pairs))
+        pair_reads = self._pair_reads(embeddings, list(pairs))
         words = self.model.reach
         reach = None if words is None else words.of(embeddings).tolist()
         fit = None if words is None else words.fit
@@ -436,9 +448,12 @@ class Annotator:
             k = pairs[self._pair_key(item, row)]
             heads.update(pair.row(k))
             heads["link"] = link[k]
-            if reads.validation is not None and validating is not None:
-                heads["validation_logits"] = reads.validation[index] + validating[k]
+            if reads.validation is not None and pair_reads.validation is not None:
+                heads["validation_logits"] = reads.validation[index] + pair_reads.validation[k]
                 heads["validation_probs"] = pair.probs["validation"][k]
+            if reads.repair is not None and pair_reads.repair is not None:
+                heads["repair_logit"] = float(reads.repair[index] + pair_reads.repair[k])
+                heads["repair_probs"] = pair.probs["repair"][k]
             if reach is not None:
                 values = reach[row[item.text]]
                 heads["reach"] = {r: round(v, 4) for r, v in zip(REACH_ROLES, values, strict=True)}
@@ -454,12 +469,14 @@ class Annotator:
         the n-grams that raised it most and its probability; the words' and embedding's part of
         the horseman check's logit and of the validation check's logits (None without that
         model). Each text's n-grams are made once."""
-        safety, check, validation = self.model.safety, self.model.horseman, self.model.validation
-        models = (safety, check, validation)
+        safety, check = self.model.safety, self.model.horseman
+        validation, repair = self.model.validation, self.model.repair
+        models = (safety, check, validation, repair)
         longest = max((m.reads.longest for m in models if m is not None), default=0)
         raised: list[_SafetyRead] = []
         logits: list[float] | None = None if check is None else []
-        validating: list[npt.NDArray[np.float64]] = []
+        validating: list[npt.NDArray[np.float64]] = [np.zeros((0, len(VALIDATION_LABELS)))]
+        repairing: list[npt.NDArray[np.float64]] = [np.zeros(0)]
         for start in range(0, len(texts), CHUNK):
             part, chunk = texts[start : start + CHUNK], embeddings[rows[start : start + CHUNK]]
             grams = [ngrams(text, longest) for text in part] if longest else None
@@ -479,27 +496,51 @@ class Annotator:
                 logits += check.text_logits(part, chunk, grams).tolist()
             if validation is not None:
                 validating.append(validation.text_logits(part, chunk, grams))
+            if repair is not None:
+                repairing.append(repair.text_logits(part, chunk, grams))
         return _TextReads(
             raised,
             logits,
-            None if validation is None else np.concatenate(validating or [np.zeros((0, 3))]),
+            None if validation is None else np.concatenate(validating),
+            None if repair is None else np.concatenate(repairing),
         )
 
-    def _validation_pairs(
+    def _pair_reads(
         self, embeddings: npt.NDArray[np.float32], keys: Sequence[tuple[int, int]]
-    ) -> npt.NDArray[np.float64] | None:
-        """The validation check's pair logits of each (reply row, answered row or -1), in
-        chunks; None without a validation check."""
-        model = self.model.validation
-        if model is None:
-            return None
+    ) -> _PairReads:
+        """The validation and repair checks' pair logits of each (reply row, answered row or -1),
+        in chunks (None without that check)."""
+        validation, repair = self.model.validation, self.model.repair
+        if validation is None and repair is None:
+            return _PairReads(None, None)
         padded = np.concatenate([embeddings, np.zeros((1, embeddings.shape[1]), np.float32)])
-        parts = [np.zeros((0, len(VALIDATION_LABELS)))]
+        validating = [np.zeros((0, len(VALIDATION_LABELS)))]
+        repairing = [np.zeros(0)]
         for start in range(0, len(keys), CHUNK):
             chunk = keys[start : start + CHUNK]
             replies, answered = padded[[k[0] for k in chunk]], padded[[k[1] for k in chunk]]
-            parts.append(model.pair_logits(replies, answered))
-        return np.concatenate(parts)
+            if validation is not None:
+                validating.append(validation.pair_logits(replies, answered))
+            if repair is not None:
+                repairing.append(repair.pair_logits(replies, answered))
+        return _PairReads(
+            None if validation is None else np.concatenate(validating),
+            None if repair is None else np.concatenate(repairing),
+        )
+
+    def repair_probabilities(self, probs: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """The repair head's probability of a repair, from its outputs (one row per message)."""
+        return np.asarray(probs[:, self._repair_column], dtype=np.float32)
+
+    def _checked_repair(self, values: Sequence[bool], heads: Mapping[str, Any]) -> bool:
+        """The repair decided by the rules and the head (``values[0]``), read again by the repair
+        check (:mod:`attune.signals.repair`) where the model has one; ``values``: its
+        :data:`~attune.signals.repair.FEATURES` but the head's probabilities."""
+        model = self.model.repair
+        if model is None or "repair_logit" not in heads:
+            return bool(values[0])
+        p_repair = float(heads["repair_probs"][self._repair_column])
+        return model.attempts(heads["repair_logit"], (*values, 1.0 - p_repair, p_repair))
 
     def _checked_validation(
         self, decided: str | None, rule: str | None, heads: Mapping[str, Any], answers: bool
@@ -627,8 +668,26 @@ class Annotator:
                 mi = "question"
         is_question = question.is_question or mi == "question" or listening == "question"
         question_type = (question.type or heads["question_type"]) if is_question else None
-        horseman, repair, fired = cue.in_context(tense, rules.after_repair(context))
+        after_repair = rules.after_repair(context)
+        horseman, repair, fired = cue.in_context(tense, after_repair)
         reassuring = bool(context) and rules.reassures(context[-1], cue)
+        horseman = self._checked_horseman(
+            horseman
+            or self._head_horseman(
+                heads["horseman"], tense, reassuring, bool(context), cue.validation == "validating"
+            ),
+            heads,
+            any(name.startswith("horseman.") for name in fired),
+            tense,
+        )
+        repair_features = (
+            bool(repair or heads["repair"]),
+            any(name.startswith("repair.") for name in fired),
+            tense,
+            after_repair,
+            bool(context),
+            horseman is not None,
+        )
         return {
             "id": item.id,
             "emotions": heads["emotions"],
@@ -643,21 +702,9 @@ class Annotator:
                 cue.validation or heads["validation"], cue.validation, heads, bool(context)
             ),
             "disclosure": max(heads["disclosure"], cue.disclosure),
-            "horseman": self._checked_horseman(
-                horseman
-                or self._head_horseman(
-                    heads["horseman"],
-                    tense,
-                    reassuring,
-                    bool(context),
-                    cue.validation == "validating",
-                ),
-                heads,
-                any(name.startswith("horseman.") for name in fired),
-                tense,
-            ),
+            "horseman": horseman,
             "antidote": cue.antidote or heads["antidote"],
-            "repair": bool(repair or heads["repair"]),
+            "repair": self._checked_repair(repair_features, heads),
             "safety": [s for s in SAFETY if s in cue.safety or s in heads["safety"]],
             "link": heads["link"],
             "valence": heads["valence"],

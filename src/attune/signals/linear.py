@@ -1,5 +1,6 @@
-"""Linear reads of a message — its word n-grams and its embedding — as the safety and horseman
-models use them (:mod:`attune.signals.safety`, :mod:`attune.signals.horseman`).
+"""Linear reads of a message — its word n-grams and its embedding — as the safety model and the
+checks use them (:mod:`attune.signals.safety`, :mod:`~attune.signals.horseman`,
+:mod:`~attune.signals.validation`, :mod:`~attune.signals.repair`).
 
 The word features are scikit-learn's ``TfidfVectorizer`` with sublinear term frequency and L2
 norm, recomputed here in plain Python and numpy so the run time needs neither scikit-learn nor
@@ -186,6 +187,17 @@ class LinearReads:
         share = self.word_weights[output, index] * values
         order = np.argsort(-share, kind="stable")[:most]
         return [self.grams[int(index[j])] for j in order.tolist() if share[j] > 0]
+
+
+def product_logits(
+    weights: F64, replies: npt.NDArray[np.float32], answered: npt.NDArray[np.float32]
+) -> F64:
+    """A read of each reply's embedding times the answered message's (``weights``: one row per
+    output; a zero ``answered`` row where a message answers none), one row per pair: how a reply
+    relates to what it answers, at the cost of a product, not a second encoder pass."""
+    product = np.asarray(replies, dtype=np.float32) * np.asarray(answered, dtype=np.float32)
+    logits: F64 = (product @ weights.T.astype(np.float32)).astype(np.float64)
+    return logits
 
 
 def _shape(size: int | tuple[int, ...] | None, outputs: int) -> tuple[int, ...]:

@@ -2,8 +2,9 @@
 
 The model is a folder: ``encoder.onnx``, ``tokenizer.json``, ``heads.npz``, ``heads.json``, and
 optionally ``reach.npz`` (the words' part of the bid detector, :mod:`attune.measures.bids`),
-``safety.json`` (:mod:`attune.signals.safety`), ``horseman.json`` (:mod:`attune.signals.horseman`)
-and ``validation.json`` (:mod:`attune.signals.validation`). It is found, in this order, at the
+``safety.json`` (:mod:`attune.signals.safety`), ``horseman.json`` (:mod:`attune.signals.horseman`),
+``validation.json`` (:mod:`attune.signals.validation`) and ``repair.json``
+(:mod:`attune.signals.repair`). It is found, in this order, at the
 folder given by the caller, at ``$ATTUNE_MODEL_DIR``, or in the package (``attune/signals/model/``).
 Nothing is ever downloaded.
 """
@@ -25,6 +26,7 @@ import numpy.typing as npt
 from attune.errors import AttuneError
 from attune.signals.heads import Heads, load_heads
 from attune.signals.horseman import HORSEMAN_MODEL, HorsemanModel
+from attune.signals.repair import REPAIR_MODEL, RepairModel
 from attune.signals.safety import SAFETY_MODEL, SafetyModel
 from attune.signals.validation import VALIDATION_MODEL, ValidationModel
 
@@ -46,6 +48,7 @@ SIGNALS_ARTEFACTS = (
     SAFETY_MODEL,
     HORSEMAN_MODEL,
     VALIDATION_MODEL,
+    REPAIR_MODEL,
 )
 BATCH_SIZE = 64
 BATCH_TOKENS = 2048
@@ -181,6 +184,7 @@ class SignalsModel:
     safety: SafetyModel | None = None
     horseman: HorsemanModel | None = None
     validation: ValidationModel | None = None
+    repair: RepairModel | None = None
     fit: str = ""
     """The folder's :func:`model_fit` when loaded, written in every record it annotates."""
 
@@ -194,12 +198,14 @@ class SignalsModel:
         safety: bool = True,
         horseman: bool = True,
         validation: bool = True,
+        repair: bool = True,
     ) -> SignalsModel:
         """Load the model folder (see the module docstring for where it is looked for);
         ``reach`` False leaves ``reach.npz`` unread (``training/train_bids.py`` refits it),
         ``safety`` False ``safety.json`` (``training/train_safety.py`` refits it),
-        ``horseman`` False ``horseman.json`` (``training/train_horseman.py``), and
-        ``validation`` False ``validation.json`` (``training/train_validation.py``)."""
+        ``horseman`` False ``horseman.json`` (``training/train_horseman.py``),
+        ``validation`` False ``validation.json`` (``training/train_validation.py``), and
+        ``repair`` False ``repair.json`` (``training/train_repair.py``)."""
         folder = Path(directory) if directory is not None else default_model_dir()
         encoder = folder / ENCODER
         if not encoder.is_file():
@@ -230,10 +236,12 @@ class SignalsModel:
         model.validation = (
             ValidationModel.load(folder / VALIDATION_MODEL, heads.dim) if validation else None
         )
+        model.repair = RepairModel.load(folder / REPAIR_MODEL, heads.dim) if repair else None
         for name, read, script in (
             (SAFETY_MODEL, model.safety, "train_safety"),
             (HORSEMAN_MODEL, model.horseman, "train_horseman"),
             (VALIDATION_MODEL, model.validation, "train_validation"),
+            (REPAIR_MODEL, model.repair, "train_repair"),
         ):
             if read is not None and not read.reads.fits(model.encode):
                 raise AttuneError(

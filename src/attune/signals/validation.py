@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from attune.errors import AttuneError
-from attune.signals.linear import F64, LinearReads
+from attune.signals.linear import F64, LinearReads, product_logits
 
 VALIDATION_MODEL = "validation.json"
 LABELS: tuple[str | None, ...] = ("validating", "invalidating", None)
@@ -83,9 +83,7 @@ class ValidationModel:
     ) -> F64:
         """The part the reply's embedding times the answered message's gives, one row per pair
         (a zero row for a message that answers none)."""
-        product = np.asarray(replies, dtype=np.float32) * np.asarray(answered, dtype=np.float32)
-        logits: F64 = (product @ self.pair_weights.T.astype(np.float32)).astype(np.float64)
-        return logits
+        return product_logits(self.pair_weights, replies, answered)
 
     def value(
         self,
