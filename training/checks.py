@@ -1,10 +1,13 @@
-"""What the checks' fitting scripts share (``train_validation``, ``train_repair``): the messages
-of the dev dialogues as the annotator reads them, each message's and its answered message's
-embeddings, and the design matrix of features, embeddings and word n-grams."""
+"""What the checks' fitting scripts share (``train_horseman``, ``train_validation``,
+``train_repair``): the dev and test dialogues, their messages as the annotator reads them, each
+message's and its answered message's embeddings, the design matrix of features, embeddings and
+word n-grams, and leave-one-round-out for a yes/no check."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import json
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,7 +17,7 @@ from attune.measures.analysis import signal_items
 from attune.measures.exchanges import structure
 from attune.signals.annotate import Annotator, Item
 from attune.signals.model import SignalsModel
-from training.evaluate_dialogues import conversation_of, dialogue_number
+from training.evaluate_dialogues import conversation_of, dialogue_number, prf
 
 EMBEDDING_SCALE = 0.3  # the embeddings' columns are scaled so: they weigh less under one L2
 
@@ -60,3 +63,66 @@ def design(
 
     dense = np.hstack([features, replies * EMBEDDING_SCALE, products * EMBEDDING_SCALE])
     return sp.hstack([sp.csr_matrix(dense), vec.transform(list(texts))]).tocsr()
+
+
+def load_dialogues(path: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The dev dialogues (fitted and chosen on) and the test_internal ones (scored once)."""
+    dialogues = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return (
+        [d for d in dialogues if d["split"] == "dev"],
+        [d for d in dialogues if d["split"] == "test_internal"],
+    )
+
+
+def f1(gold: npt.NDArray[np.bool_], pred: npt.NDArray[np.bool_]) -> float:
+    return float(prf(gold.tolist(), pred.tolist())["f1"])
+
+
+def binary_leave_one_round_out(
+    what: str,
+    gold: npt.NDArray[np.bool_],
+    decided: npt.NDArray[np.bool_],
+    rounds: npt.NDArray[np.int64],
+    held_out: Callable[[npt.NDArray[np.bool_], float], npt.NDArray[np.float64]],
+    strengths: Sequence[float],
+    thresholds: Sequence[float],
+) -> tuple[float, float, dict[str, Any]]:
+    """The L2 strength and threshold with the best pooled F1 of the held-out rounds, and the
+    table (per round, the check's F1 and the rules' and head's ``decided``). ``held_out(held,
+    strength)``: the probabilities of the rows ``held`` from a model fitted on the others."""
+    tried: dict[str, float] = {}
+    best: tuple[float, float, float, npt.NDArray[np.float64]] | None = None
+    for strength in strengths:
+        oof = np.zeros(len(gold))
+        for r in sorted(set(rounds.tolist())):
+            held = rounds == r
+            oof[held] = held_out(held, strength)
+        for t in thresholds:
+            score = f1(gold, oof >= t)
+            tried[f"C {strength:g}, threshold {t:.2f}"] = round(score, 4)
+            if best is None or score > best[0] + 1e-9:
+                best = (score, strength, t, oof)
+        print(f"[{what}] C {strength:g}: best held-out F1 {max(tried.values()):.3f}", flush=True)
+    assert best is not None
+    _, strength, threshold, oof = best
+    per_round = {
+        str(r): {
+            "check": round(f1(gold[rounds == r], oof[rounds == r] >= threshold), 4),
+            "rules_and_head": round(f1(gold[rounds == r], decided[rounds == r]), 4),
+        }
+        for r in sorted(set(rounds.tolist()))
+    }
+    table = {
+        "pooled_f1": round(f1(gold, oof >= threshold), 4),
+        "rules_and_head_f1": round(f1(gold, decided), 4),
+        "per_round": per_round,
+    }
+    return strength, threshold, table
+
+
+def rounds_text(per_round: dict[str, Any]) -> str:
+    """The leave-one-round-out table as the model card says it."""
+    return ", ".join(
+        f"{r}xx {v['check']:.3f} (rules and head {v['rules_and_head']:.3f})"
+        for r, v in per_round.items()
+    )

@@ -26,20 +26,16 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from attune.measures.analysis import signal_items
-from attune.measures.exchanges import structure
 from attune.signals import rules
 from attune.signals.annotate import Annotator
 from attune.signals.horseman import FEATURES, HORSEMAN_MODEL
 from attune.signals.linear import PROBE, exported
 from attune.signals.model import SignalsModel, default_model_dir
-from training import card
+from training import card, checks
+from training.checks import EMBEDDING_SCALE
 from training.evaluate_dialogues import (
     DIALOGUES,
-    conversation_of,
-    dialogue_number,
     predict,
-    prf,
     score,
 )
 from training.train_safety import vectoriser
@@ -47,47 +43,41 @@ from training.train_safety import vectoriser
 LONGEST = 2  # word 1–2-grams
 STRENGTHS = (1.0, 3.0, 10.0)  # scikit-learn's C: inverse L2 strength
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.2, 0.8, 0.05))
-EMBEDDING_SCALE = 0.3  # the embedding's columns are scaled so: they weigh less under one L2
 CARD_SECTION = "## The horseman check (`horseman.json`)"
 
 
 class Rows(NamedTuple):
     texts: list[str]
     features: npt.NDArray[np.float64]  # [messages, FEATURES]
+    embeddings: npt.NDArray[np.float32]  # the message's
     gold: npt.NDArray[np.bool_]
     rounds: npt.NDArray[np.int64]
     decided: npt.NDArray[np.bool_]  # what the rules and head decided, before the check
 
 
 def dialogue_rows(dialogues: Sequence[dict[str, Any]], annotator: Annotator) -> Rows:
-    """Per message of the (two-person) dialogues, what the check reads."""
-    texts, feats, gold, rounds, decided = [], [], [], [], []
+    """Per message of the (two-person) dialogues, what the check reads; every text encoded
+    once, for the head's probabilities and the embedding read alike."""
+    texts, feats, gold, rounds = [], [], [], []
     model = annotator.model
+    for round_, item, record, m in checks.dialogue_messages(dialogues, annotator):
+        tense = rules.tense([rules.cues(t) for t in item.context[-4:]])
+        rule = any(c.startswith("horseman.") for c in record["cues"])
+        feats.append([record["horseman"] is not None, rule, tense])
+        texts.append(item.text)
+        gold.append(m["horseman"] is not None)
+        rounds.append(round_)
+    embeddings = model.encode(texts)
     none = model.heads.specs["horseman"].labels.index("none")
-    for d in dialogues:
-        senders = list(dict.fromkeys(m["sender"] for m in d["messages"]))
-        if len(senders) < 2:
-            continue
-        items = signal_items(structure(conversation_of(d), (senders[0], senders[1])))
-        records = annotator.annotate(items)
-        head = model.heads.run("self", model.encode([item.text for item in items]))["horseman"]
-        for i, (item, record, m) in enumerate(zip(items, records, d["messages"], strict=True)):
-            tense = rules.tense([rules.cues(t) for t in item.context[-4:]])
-            rule = any(c.startswith("horseman.") for c in record["cues"])
-            p_none = float(head[i, none])
-            feats.append(
-                [record["horseman"] is not None, rule, tense, 1.0 - p_none, np.log(p_none + 1e-6)]
-            )
-            texts.append(item.text)
-            gold.append(m["horseman"] is not None)
-            rounds.append(dialogue_number(d["id"]) // 100)
-            decided.append(record["horseman"] is not None)
+    p_none = model.heads.run("self", embeddings)["horseman"][:, none].astype(np.float64)
+    base = np.asarray(feats, dtype=np.float64)
     return Rows(
         texts,
-        np.asarray(feats, dtype=np.float64),
+        np.column_stack([base, 1.0 - p_none, np.log(p_none + 1e-6)]),
+        embeddings,
         np.asarray(gold),
         np.asarray(rounds),
-        np.asarray(decided),
+        base[:, 0] > 0,
     )
 
 
@@ -95,16 +85,17 @@ def subset(rows: Rows, mask: npt.NDArray[np.bool_]) -> Rows:
     return Rows(
         [t for t, keep in zip(rows.texts, mask.tolist(), strict=True) if keep],
         rows.features[mask],
+        rows.embeddings[mask],
         rows.gold[mask],
         rows.rounds[mask],
         rows.decided[mask],
     )
 
 
-def design(rows: Rows, embeddings: npt.NDArray[np.float32], vec: Any) -> Any:
+def design(rows: Rows, vec: Any) -> Any:
     import scipy.sparse as sp  # type: ignore[import-untyped]
 
-    dense = np.hstack([rows.features, embeddings * EMBEDDING_SCALE])
+    dense = np.hstack([rows.features, rows.embeddings * EMBEDDING_SCALE])
     return sp.hstack([sp.csr_matrix(dense), vec.transform(rows.texts)]).tocsr()
 
 
@@ -114,45 +105,18 @@ def regression(x: Any, y: npt.NDArray[np.bool_], strength: float) -> Any:
     return LogisticRegression(C=strength, max_iter=5000).fit(x, y)
 
 
-def f1(gold: npt.NDArray[np.bool_], pred: npt.NDArray[np.bool_]) -> float:
-    return float(prf(gold.tolist(), pred.tolist())["f1"])
-
-
-def leave_one_round_out(
-    rows: Rows, embeddings: npt.NDArray[np.float32]
-) -> tuple[float, float, dict[str, Any]]:
+def leave_one_round_out(rows: Rows) -> tuple[float, float, dict[str, Any]]:
     """The strength and threshold with the best pooled F1 of held-out rounds, and the table."""
-    tried: dict[str, Any] = {}
-    best: tuple[float, float, float, npt.NDArray[np.float64]] | None = None
-    for strength in STRENGTHS:
-        oof = np.zeros(len(rows.texts))
-        for r in sorted(set(rows.rounds.tolist())):
-            held = rows.rounds == r
-            part = subset(rows, ~held)
-            vec = vectoriser(LONGEST).fit(part.texts)
-            model = regression(design(part, embeddings[~held], vec), part.gold, strength)
-            oof[held] = model.predict_proba(design(subset(rows, held), embeddings[held], vec))[:, 1]
-        for t in THRESHOLDS:
-            score_t = f1(rows.gold, oof >= t)
-            tried[f"C {strength:g}, threshold {t:.2f}"] = round(score_t, 4)
-            if best is None or score_t > best[0] + 1e-9:
-                best = (score_t, strength, t, oof)
-        print(f"[horseman] C {strength:g}: best held-out F1 {max(tried.values()):.3f}", flush=True)
-    assert best is not None
-    _, strength, threshold, oof = best
-    per_round = {}
-    for r in sorted(set(rows.rounds.tolist())):
-        held = rows.rounds == r
-        per_round[str(r)] = {
-            "check": round(f1(rows.gold[held], oof[held] >= threshold), 4),
-            "rules_and_head": round(f1(rows.gold[held], rows.decided[held]), 4),
-        }
-    table = {
-        "pooled_f1": round(f1(rows.gold, oof >= threshold), 4),
-        "rules_and_head_f1": round(f1(rows.gold, rows.decided), 4),
-        "per_round": per_round,
-    }
-    return strength, threshold, table
+
+    def held_out(held: npt.NDArray[np.bool_], strength: float) -> npt.NDArray[np.float64]:
+        part = subset(rows, ~held)
+        vec = vectoriser(LONGEST).fit(part.texts)
+        model = regression(design(part, vec), part.gold, strength)
+        return np.asarray(model.predict_proba(design(subset(rows, held), vec))[:, 1])
+
+    return checks.binary_leave_one_round_out(
+        "horseman", rows.gold, rows.decided, rows.rounds, held_out, STRENGTHS, THRESHOLDS
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -161,18 +125,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--data", type=Path, default=DIALOGUES)
     args = p.parse_args(argv)
     folder = args.model or default_model_dir()
-    dialogues = [json.loads(line) for line in args.data.read_text().splitlines() if line.strip()]
-    dev = [d for d in dialogues if d["split"] == "dev"]
-    test = [d for d in dialogues if d["split"] == "test_internal"]
+    dev, test = checks.load_dialogues(args.data)
 
     base = SignalsModel.load(folder, horseman=False)
     rows = dialogue_rows(dev, Annotator(base))
-    embeddings = base.encode(rows.texts)
-    strength, threshold, table = leave_one_round_out(rows, embeddings)
+    strength, threshold, table = leave_one_round_out(rows)
     vec = vectoriser(LONGEST).fit(rows.texts)
-    fitted = regression(design(rows, embeddings, vec), rows.gold, strength)
+    fitted = regression(design(rows, vec), rows.gold, strength)
     weights = fitted.coef_[0]
-    k, dim = len(FEATURES), embeddings.shape[1]
+    k, dim = len(FEATURES), rows.embeddings.shape[1]
     reads = exported(
         vec,
         [weights[k + dim :]],
@@ -207,10 +168,7 @@ def write_card(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> None:
-    rounds = ", ".join(
-        f"{r}xx {v['check']:.3f} (rules and head {v['rules_and_head']:.3f})"
-        for r, v in fit["per_round"].items()
-    )
+    rounds = checks.rounds_text(fit["per_round"])
     body = (
         "The rules and the horseman head decide first; the horseman check "
         "(`attune.signals.horseman`) reads that decision again: one logistic regression over "

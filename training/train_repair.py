@@ -35,7 +35,7 @@ from attune.signals.model import SignalsModel, default_model_dir
 from attune.signals.repair import FEATURES, REPAIR_MODEL
 from training import card, checks
 from training.checks import EMBEDDING_SCALE, dialogue_messages, pair_embeddings
-from training.evaluate_dialogues import DIALOGUES, predict, prf, score
+from training.evaluate_dialogues import DIALOGUES, predict, score
 from training.train_safety import vectoriser
 
 LONGEST = 2  # word 1–2-grams
@@ -115,44 +115,18 @@ def regression(x: Any, y: npt.NDArray[np.bool_], strength: float) -> Any:
     return LogisticRegression(C=strength, max_iter=5000).fit(x, y)
 
 
-def f1(gold: npt.NDArray[np.bool_], pred: npt.NDArray[np.bool_]) -> float:
-    return float(prf(gold.tolist(), pred.tolist())["f1"])
-
-
 def leave_one_round_out(rows: Rows) -> tuple[float, float, dict[str, Any]]:
     """The strength and threshold with the best pooled F1 of held-out rounds, and the table."""
-    tried: dict[str, Any] = {}
-    best: tuple[float, float, float, npt.NDArray[np.float64]] | None = None
-    for strength in STRENGTHS:
-        oof = np.zeros(len(rows.texts))
-        for r in sorted(set(rows.rounds.tolist())):
-            held = rows.rounds == r
-            part = subset(rows, ~held)
-            vec = vectoriser(LONGEST).fit(part.texts)
-            model = regression(design(part, vec), part.gold, strength)
-            oof[held] = model.predict_proba(design(subset(rows, held), vec))[:, 1]
-        for t in THRESHOLDS:
-            score_t = f1(rows.gold, oof >= t)
-            tried[f"C {strength:g}, threshold {t:.2f}"] = round(score_t, 4)
-            if best is None or score_t > best[0] + 1e-9:
-                best = (score_t, strength, t, oof)
-        best_so_far = max(tried.values())
-        print(f"[repair] C {strength:g}: best held-out F1 {best_so_far:.3f}", flush=True)
-    assert best is not None
-    _, strength, threshold, oof = best
-    per_round = {}
-    for r in sorted(set(rows.rounds.tolist())):
-        held = rows.rounds == r
-        per_round[str(r)] = {
-            "check": round(f1(rows.gold[held], oof[held] >= threshold), 4),
-            "rules_and_head": round(f1(rows.gold[held], rows.decided[held]), 4),
-        }
-    table = {
-        "pooled_f1": round(f1(rows.gold, oof >= threshold), 4),
-        "rules_and_head_f1": round(f1(rows.gold, rows.decided), 4),
-        "per_round": per_round,
-    }
-    return strength, threshold, table
+
+    def held_out(held: npt.NDArray[np.bool_], strength: float) -> npt.NDArray[np.float64]:
+        part = subset(rows, ~held)
+        vec = vectoriser(LONGEST).fit(part.texts)
+        model = regression(design(part, vec), part.gold, strength)
+        return np.asarray(model.predict_proba(design(subset(rows, held), vec))[:, 1])
+
+    return checks.binary_leave_one_round_out(
+        "repair", rows.gold, rows.decided, rows.rounds, held_out, STRENGTHS, THRESHOLDS
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -161,9 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--data", type=Path, default=DIALOGUES)
     args = p.parse_args(argv)
     folder = args.model or default_model_dir()
-    dialogues = [json.loads(line) for line in args.data.read_text().splitlines() if line.strip()]
-    dev = [d for d in dialogues if d["split"] == "dev"]
-    test = [d for d in dialogues if d["split"] == "test_internal"]
+    dev, test = checks.load_dialogues(args.data)
 
     base = SignalsModel.load(folder, repair=False)
     rows = dialogue_rows(dev, Annotator(base))
@@ -208,10 +180,7 @@ def write_card(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> None:
-    rounds = ", ".join(
-        f"{r}xx {v['check']:.3f} (rules and head {v['rules_and_head']:.3f})"
-        for r, v in fit["per_round"].items()
-    )
+    rounds = checks.rounds_text(fit["per_round"])
     body = (
         "The rules and the repair head decide first; the repair check "
         "(`attune.signals.repair`) reads that decision again: one logistic regression over "

@@ -186,9 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--data", type=Path, default=DIALOGUES)
     args = p.parse_args(argv)
     folder = args.model or default_model_dir()
-    dialogues = [json.loads(line) for line in args.data.read_text().splitlines() if line.strip()]
-    dev = [d for d in dialogues if d["split"] == "dev"]
-    test = [d for d in dialogues if d["split"] == "test_internal"]
+    dev, test = checks.load_dialogues(args.data)
 
     base = SignalsModel.load(folder, validation=False)
     rows = dialogue_rows(dev, Annotator(base))
@@ -233,10 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def write_card(
     folder: Path, fit: dict[str, Any], before: dict[str, Any] | None, after: dict[str, Any] | None
 ) -> None:
-    rounds = ", ".join(
-        f"{r}xx {v['check']:.3f} (rules and head {v['rules_and_head']:.3f})"
-        for r, v in fit["per_round"].items()
-    )
+    rounds = checks.rounds_text(fit["per_round"])
     body = (
         "The rules and the validation head decide first; the validation check "
         "(`attune.signals.validation`) reads that decision again: one multinomial logistic "

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from attune.errors import AttuneError
-from attune.signals.linear import F64, LinearReads
+from attune.signals.linear import F64, LinearReads, logistic
 
 HORSEMAN_MODEL = "horseman.json"
 FEATURES = ("decided", "rule", "tense", "head", "head_none_log")
@@ -71,10 +71,9 @@ class HorsemanModel:
         """The probability that the message carries a horseman; ``head_none``: the head's
         probability of none."""
         values = (decided, rule, tense, 1.0 - head_none, math.log(head_none + 1e-6))
-        logit = text_logit + float(np.dot(self.feature_weights, np.asarray(values, dtype=float)))
-        if logit >= 0:
-            return 1.0 / (1.0 + math.exp(-logit))
-        return math.exp(logit) / (1.0 + math.exp(logit))
+        return logistic(
+            text_logit + float(np.dot(self.feature_weights, np.asarray(values, dtype=float)))
+        )
 
     def carries(
         self, text_logit: float, decided: bool, rule: bool, tense: bool, head_none: float

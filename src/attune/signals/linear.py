@@ -56,6 +56,13 @@ def sigmoid(x: F64) -> F64:
     return out
 
 
+def logistic(x: float) -> float:
+    """:func:`sigmoid` of one number, without overflow for any ``x``."""
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    return math.exp(x) / (1.0 + math.exp(x))
+
+
 @dataclass(frozen=True)
 class LinearReads:
     """``outputs`` linear scores of a message: word weights over a vocabulary of n-grams (with

@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from attune.errors import AttuneError
-from attune.signals.linear import F64, LinearReads, product_logits
+from attune.signals.linear import F64, LinearReads, logistic, product_logits
 
 REPAIR_MODEL = "repair.json"
 FEATURES = (
@@ -91,10 +91,9 @@ class RepairModel:
         ``values``: the :data:`FEATURES` (the head's probabilities, not yet logged, last)."""
         *flags, p_none, p_repair = values
         features = (*flags, math.log(p_none + 1e-6), math.log(p_repair + 1e-6))
-        total = logit + float(np.dot(self.feature_weights, np.asarray(features, dtype=float)))
-        if total >= 0:
-            return 1.0 / (1.0 + math.exp(-total))
-        return math.exp(total) / (1.0 + math.exp(total))
+        return logistic(
+            logit + float(np.dot(self.feature_weights, np.asarray(features, dtype=float)))
+        )
 
     def attempts(self, logit: float, values: Sequence[float]) -> bool:
         return self.probability(logit, values) >= self.threshold
