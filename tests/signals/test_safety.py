@@ -251,7 +251,7 @@ def test_shipped_safety_model_stays_quiet_on_everyday_chat(
 @needs_real_model
 def test_shipped_likely_signs_catch_unseen_wording_the_rules_miss() -> None:
     """On the held-out writers' safety messages (test_internal rounds, never fitted on) that no
-    rule matches, the safety model's likely tier finds the right kind in 71 of 176 (0.40 when
+    rule matches, the safety model's likely tier finds the right kind in 69 of 176 (0.39 when
     written); the rules' explicit matches alone would switch the coaching for none of them."""
     rows = [
         json.loads(line)
@@ -272,8 +272,8 @@ def test_shipped_likely_signs_catch_unseen_wording_the_rules_miss() -> None:
 @needs_real_model
 def test_the_bundled_sample_chat_does_not_switch_to_safety_mode() -> None:
     """An ordinary couple's chat: possible signs may be listed for reading, but no explicit or
-    likely one ("booking now before you change your mind" scores 0.90 as coercive control, under
-    the likely floor of 0.95)."""
+    likely one ("booking now before you change your mind" scores 0.94 as coercive control, under
+    the likely floor of 0.96)."""
     from attune.ingest import read_conversation
     from attune.present.analysis import run_analysis
 

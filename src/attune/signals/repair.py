@@ -3,7 +3,7 @@
 The rules and the repair head decide first (:mod:`attune.signals.annotate`): an explicit repair
 ("let's start over"), an apology or agreement while the exchange is tense, a reply that takes a
 repair attempt, or the head when it is sure. On the dev dialogues' rounds, each held out in turn,
-that decision had an F1 of 0.64: repairs worded in ways the rules do not name are missed, and
+that decision had an F1 of 0.62–0.64: repairs worded in ways the rules do not name are missed, and
 the head must be sure before it speaks. This model takes that
 decision, the rules' own, whether the exchange is tense, whether the message answers a repair
 attempt or answers at all, whether it carries a horseman, the head's probabilities, the message's
