@@ -78,6 +78,19 @@ def test_features_are_sublinear_tf_idf_l2_normalised(tmp_path: Path) -> None:
     assert len(empty_index) == 0 and len(empty_values) == 0
 
 
+def test_word_logits_of_a_chunk_are_each_texts_features_read(tmp_path: Path) -> None:
+    """word_logits reads a whole chunk at once; each row must be what features() gives alone,
+    repeated n-grams, texts without a known n-gram and an empty chunk included."""
+    model = load(tmp_path, tiny())
+    texts = ["gone gone for good, I", "nothing known", "", "keys? keys! i", "for good"]
+    chunk = model.reads.word_logits(texts)
+    for row, text in zip(chunk, texts, strict=True):
+        index, values = model.reads.features(text)
+        alone = model.reads.word_weights[:, index] @ values + model.reads.word_intercept
+        np.testing.assert_allclose(row, alone, rtol=1e-12, atol=1e-12)
+    assert model.reads.word_logits([]).shape == (0, 3)
+
+
 def test_probabilities_flags_and_evidence(tmp_path: Path) -> None:
     model = load(tmp_path, tiny())
     texts = ["gone for good", "where are my keys", "hello"]

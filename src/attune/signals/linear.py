@@ -169,11 +169,30 @@ class LinearReads:
     ) -> F64:
         """One row per text, one logit per output, from the words (intercept included);
         ``grams`` as for :meth:`features`, one list per text."""
-        out = np.empty((len(texts), len(self.word_intercept)))
+        rows: list[int] = []
+        found: list[int] = []
         for row, text in enumerate(texts):
-            index, values = self.features(text, None if grams is None else grams[row])
-            out[row] = self.word_weights[:, index] @ values
-        result: F64 = out + self.word_intercept
+            made = ngrams(text, self.longest) if grams is None else grams[row]
+            known = [i for i in map(self.vocabulary.get, made) if i is not None]
+            found += known
+            rows += [row] * len(known)
+        # the chunk's (text, n-gram) counts at once: the same sums as features(), per text
+        n, size = len(texts), len(self.grams)
+        pairs, tf = np.unique(
+            np.asarray(rows, dtype=np.int64) * size + np.asarray(found, dtype=np.int64),
+            return_counts=True,
+        )
+        row_of, index = pairs // size, pairs % size
+        values = (1.0 + np.log(tf)) * self.idf[index]
+        norms = np.sqrt(np.bincount(row_of, values * values, minlength=n))
+        values = values / norms[row_of]  # a text with no known n-gram has no entry to divide
+        out = np.column_stack(
+            [
+                np.bincount(row_of, weights[index] * values, minlength=n)
+                for weights in self.word_weights
+            ]
+        )
+        result: F64 = out.reshape(n, len(self.word_intercept)) + self.word_intercept
         return result
 
     def embedding_logits(self, embeddings: npt.NDArray[np.float32]) -> F64:
