@@ -221,3 +221,24 @@ def test_zip_needing_an_unknown_zip_version(tmp_path: Path) -> None:
     path.write_bytes(bytes(data))
     message = fails_cleanly(path, "--format", "whatsapp")
     assert "not a readable zip archive" in message
+
+
+def test_zip_entry_with_no_name(tmp_path: Path) -> None:
+    """A damaged central directory can give an entry an empty name, on which zipfile's own
+    is_dir() raises IndexError (found by the fuzzer): one clear line instead."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("_chat.txt", "12/03/2024, 09:15 - Ana: hi\n")
+        archive.writestr("IMG.jpg", b"\xff\xd8")
+    data = bytearray(buffer.getvalue())
+    central = data.index(b"PK\x01\x02")
+    length = int.from_bytes(data[central + 28 : central + 30], "little")
+    data[central + 28 : central + 30] = (0).to_bytes(2, "little")  # the first name: empty
+    del data[central + 46 : central + 46 + length]
+    end = data.index(b"PK\x05\x06")
+    size = int.from_bytes(data[end + 12 : end + 16], "little") - length
+    data[end + 12 : end + 16] = size.to_bytes(4, "little")  # the central directory's size
+    path = tmp_path / "WhatsApp Chat - Ana.zip"
+    path.write_bytes(bytes(data))
+    assert "zip entry 1 has no name" in fails_cleanly(path, "--format", "whatsapp")
+    fails_cleanly(path)

@@ -212,7 +212,9 @@ class SafeZip:
             raise ExportError(path, f"not a readable zip archive ({exc})") from None
         if len(infos) > MAX_ZIP_MEMBERS:
             raise ExportError(path, f"zip holds {len(infos):,} entries, over {MAX_ZIP_MEMBERS:,}")
-        for info in infos:
+        for number, info in enumerate(infos, 1):
+            if not info.filename:  # a damaged central directory; zipfile itself fails on it
+                raise ExportError(path, f"zip entry {number} has no name (a damaged archive)")
             name = info.filename.replace("\\", "/")
             parts = PurePosixPath(name).parts
             if name.startswith("/") or ".." in parts or (parts and ":" in parts[0]):
