@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -18,8 +18,12 @@ from attune.measures.exchanges import structure
 from attune.signals.annotate import Annotator, Item
 from attune.signals.model import SignalsModel
 from training.evaluate_dialogues import conversation_of, dialogue_number, prf
+from training.train_safety import vectoriser
 
 EMBEDDING_SCALE = 0.3  # the embeddings' columns are scaled so: they weigh less under one L2
+LONGEST = 2  # the checks read word 1–2-grams
+
+R = TypeVar("R")  # a script's rows: texts first, then one array per field, row-aligned
 
 
 def dialogue_messages(
@@ -63,6 +67,43 @@ def design(
 
     dense = np.hstack([features, replies * EMBEDDING_SCALE, products * EMBEDDING_SCALE])
     return sp.hstack([sp.csr_matrix(dense), vec.transform(list(texts))]).tocsr()
+
+
+def subset(rows: R, mask: npt.NDArray[np.bool_]) -> R:
+    """The rows where ``mask`` holds (``rows``: a NamedTuple of the texts, then arrays)."""
+    texts, *arrays = rows  # type: ignore[misc]
+    kept = [t for t, keep in zip(texts, mask.tolist(), strict=True) if keep]
+    return rows._make([kept, *(a[mask] for a in arrays)])  # type: ignore[attr-defined, no-any-return]
+
+
+def regression(x: Any, y: npt.NDArray[Any], strength: float, *, balanced: bool = False) -> Any:
+    """A logistic regression (multinomial for more than two classes) at L2 strength ``C``."""
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+
+    weights = "balanced" if balanced else None
+    return LogisticRegression(C=strength, max_iter=5000, class_weight=weights).fit(x, y)
+
+
+def yes_no_leave_one_round_out(
+    what: str,
+    rows: Any,
+    design: Callable[[Any, Any], Any],
+    strengths: Sequence[float],
+    thresholds: Sequence[float],
+) -> tuple[float, float, dict[str, Any]]:
+    """:func:`binary_leave_one_round_out` for a check whose ``rows`` have ``texts``, ``gold``,
+    ``decided`` and ``rounds``, and whose ``design(rows, vectoriser)`` is its matrix: each held-out
+    round scored by a regression fitted, vocabulary included, on the others."""
+
+    def held_out(held: npt.NDArray[np.bool_], strength: float) -> npt.NDArray[np.float64]:
+        part = subset(rows, ~held)
+        vec = vectoriser(LONGEST).fit(part.texts)
+        model = regression(design(part, vec), part.gold, strength)
+        return np.asarray(model.predict_proba(design(subset(rows, held), vec))[:, 1])
+
+    return binary_leave_one_round_out(
+        what, rows.gold, rows.decided, rows.rounds, held_out, strengths, thresholds
+    )
 
 
 def load_dialogues(path: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

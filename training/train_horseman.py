@@ -40,7 +40,6 @@ from training.evaluate_dialogues import (
 )
 from training.train_safety import vectoriser
 
-LONGEST = 2  # word 1–2-grams
 STRENGTHS = (1.0, 3.0, 10.0)  # scikit-learn's C: inverse L2 strength
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.2, 0.8, 0.05))
 CARD_SECTION = "## The horseman check (`horseman.json`)"
@@ -81,17 +80,6 @@ def dialogue_rows(dialogues: Sequence[dict[str, Any]], annotator: Annotator) -> 
     )
 
 
-def subset(rows: Rows, mask: npt.NDArray[np.bool_]) -> Rows:
-    return Rows(
-        [t for t, keep in zip(rows.texts, mask.tolist(), strict=True) if keep],
-        rows.features[mask],
-        rows.embeddings[mask],
-        rows.gold[mask],
-        rows.rounds[mask],
-        rows.decided[mask],
-    )
-
-
 def design(rows: Rows, vec: Any) -> Any:
     import scipy.sparse as sp  # type: ignore[import-untyped]
 
@@ -99,24 +87,9 @@ def design(rows: Rows, vec: Any) -> Any:
     return sp.hstack([sp.csr_matrix(dense), vec.transform(rows.texts)]).tocsr()
 
 
-def regression(x: Any, y: npt.NDArray[np.bool_], strength: float) -> Any:
-    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
-
-    return LogisticRegression(C=strength, max_iter=5000).fit(x, y)
-
-
 def leave_one_round_out(rows: Rows) -> tuple[float, float, dict[str, Any]]:
     """The strength and threshold with the best pooled F1 of held-out rounds, and the table."""
-
-    def held_out(held: npt.NDArray[np.bool_], strength: float) -> npt.NDArray[np.float64]:
-        part = subset(rows, ~held)
-        vec = vectoriser(LONGEST).fit(part.texts)
-        model = regression(design(part, vec), part.gold, strength)
-        return np.asarray(model.predict_proba(design(subset(rows, held), vec))[:, 1])
-
-    return checks.binary_leave_one_round_out(
-        "horseman", rows.gold, rows.decided, rows.rounds, held_out, STRENGTHS, THRESHOLDS
-    )
+    return checks.yes_no_leave_one_round_out("horseman", rows, design, STRENGTHS, THRESHOLDS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -130,8 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     base = SignalsModel.load(folder, horseman=False)
     rows = dialogue_rows(dev, Annotator(base))
     strength, threshold, table = leave_one_round_out(rows)
-    vec = vectoriser(LONGEST).fit(rows.texts)
-    fitted = regression(design(rows, vec), rows.gold, strength)
+    vec = vectoriser(checks.LONGEST).fit(rows.texts)
+    fitted = checks.regression(design(rows, vec), rows.gold, strength)
     weights = fitted.coef_[0]
     k, dim = len(FEATURES), rows.embeddings.shape[1]
     reads = exported(

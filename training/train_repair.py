@@ -38,7 +38,6 @@ from training.checks import EMBEDDING_SCALE, dialogue_messages, pair_embeddings
 from training.evaluate_dialogues import DIALOGUES, predict, score
 from training.train_safety import vectoriser
 
-LONGEST = 2  # word 1–2-grams
 STRENGTHS = (0.3, 1.0, 3.0, 10.0)  # scikit-learn's C: inverse L2 strength
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.2, 0.8, 0.05))
 CARD_SECTION = "## The repair check (`repair.json`)"
@@ -93,40 +92,13 @@ def dialogue_rows(dialogues: Sequence[dict[str, Any]], annotator: Annotator) -> 
     )
 
 
-def subset(rows: Rows, mask: npt.NDArray[np.bool_]) -> Rows:
-    return Rows(
-        [t for t, keep in zip(rows.texts, mask.tolist(), strict=True) if keep],
-        rows.features[mask],
-        rows.replies[mask],
-        rows.products[mask],
-        rows.gold[mask],
-        rows.rounds[mask],
-        rows.decided[mask],
-    )
-
-
 def design(rows: Rows, vec: Any) -> Any:
     return checks.design(rows.features, rows.replies, rows.products, rows.texts, vec)
 
 
-def regression(x: Any, y: npt.NDArray[np.bool_], strength: float) -> Any:
-    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
-
-    return LogisticRegression(C=strength, max_iter=5000).fit(x, y)
-
-
 def leave_one_round_out(rows: Rows) -> tuple[float, float, dict[str, Any]]:
     """The strength and threshold with the best pooled F1 of held-out rounds, and the table."""
-
-    def held_out(held: npt.NDArray[np.bool_], strength: float) -> npt.NDArray[np.float64]:
-        part = subset(rows, ~held)
-        vec = vectoriser(LONGEST).fit(part.texts)
-        model = regression(design(part, vec), part.gold, strength)
-        return np.asarray(model.predict_proba(design(subset(rows, held), vec))[:, 1])
-
-    return checks.binary_leave_one_round_out(
-        "repair", rows.gold, rows.decided, rows.rounds, held_out, STRENGTHS, THRESHOLDS
-    )
+    return checks.yes_no_leave_one_round_out("repair", rows, design, STRENGTHS, THRESHOLDS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -140,8 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     base = SignalsModel.load(folder, repair=False)
     rows = dialogue_rows(dev, Annotator(base))
     strength, threshold, table = leave_one_round_out(rows)
-    vec = vectoriser(LONGEST).fit(rows.texts)
-    fitted = regression(design(rows, vec), rows.gold, strength)
+    vec = vectoriser(checks.LONGEST).fit(rows.texts)
+    fitted = checks.regression(design(rows, vec), rows.gold, strength)
     weights = fitted.coef_[0]
     k, dim = len(FEATURES), rows.replies.shape[1]
     reads = exported(

@@ -38,7 +38,6 @@ from training.checks import EMBEDDING_SCALE, dialogue_messages, pair_embeddings
 from training.evaluate_dialogues import DIALOGUES, macro_f1, predict, score
 from training.train_safety import vectoriser
 
-LONGEST = 2  # word 1–2-grams
 STRENGTHS = (1.0, 3.0, 10.0, 30.0)  # scikit-learn's C: inverse L2 strength
 NONE_BIASES = (
     0.0,
@@ -67,8 +66,6 @@ def dialogue_rows(dialogues: Sequence[dict[str, Any]], annotator: Annotator) -> 
     """Per message of the (two-person) dialogues, what the check reads, as the annotator
     computes it (a message that answers none pairs with a zero vector)."""
     model = annotator.model
-    spec = model.heads.specs["validation"]
-    order = [[_value(label) for label in spec.labels].index(v) for v in LABELS]
     texts, answered, feats, gold, rounds, decided = [], [], [], [], [], []
     for round_, item, record, m in dialogue_messages(dialogues, annotator):
         rule = rules.cues(item.text).validation
@@ -88,7 +85,9 @@ def dialogue_rows(dialogues: Sequence[dict[str, Any]], annotator: Annotator) -> 
         rounds.append(round_)
         decided.append(LABELS.index(value))
     replies, contexts = pair_embeddings(model, texts, answered)
-    head = model.heads.run("pair", pair_input(replies, contexts))["validation"][:, order]
+    head = annotator.validation_probabilities(
+        model.heads.run("pair", pair_input(replies, contexts))["validation"]
+    )
     base = np.asarray(feats, dtype=np.float64)
     features = np.hstack([base[:, :4], np.log(head.astype(np.float64) + 1e-6), base[:, 4:]])
     return Rows(
@@ -102,31 +101,8 @@ def dialogue_rows(dialogues: Sequence[dict[str, Any]], annotator: Annotator) -> 
     )
 
 
-def _value(label: str) -> str | None:
-    """A head label as a contract value (the head names none "none")."""
-    return None if label.strip().lower() == "none" else label.strip().lower()
-
-
-def subset(rows: Rows, mask: npt.NDArray[np.bool_]) -> Rows:
-    return Rows(
-        [t for t, keep in zip(rows.texts, mask.tolist(), strict=True) if keep],
-        rows.features[mask],
-        rows.replies[mask],
-        rows.products[mask],
-        rows.gold[mask],
-        rows.rounds[mask],
-        rows.decided[mask],
-    )
-
-
 def design(rows: Rows, vec: Any) -> Any:
     return checks.design(rows.features, rows.replies, rows.products, rows.texts, vec)
-
-
-def regression(x: Any, y: npt.NDArray[np.int64], strength: float) -> Any:
-    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
-
-    return LogisticRegression(C=strength, max_iter=5000, class_weight="balanced").fit(x, y)
 
 
 def picked(log_probs: npt.NDArray[np.float64], none_bias: float) -> npt.NDArray[np.int64]:
@@ -149,10 +125,10 @@ def leave_one_round_out(rows: Rows) -> tuple[float, float, dict[str, Any]]:
         oof = np.zeros((len(rows.texts), len(LABELS)))
         for r in sorted(set(rows.rounds.tolist())):
             held = rows.rounds == r
-            part = subset(rows, ~held)
-            vec = vectoriser(LONGEST).fit(part.texts)
-            model = regression(design(part, vec), part.gold, strength)
-            oof[held] = model.predict_log_proba(design(subset(rows, held), vec))
+            part = checks.subset(rows, ~held)
+            vec = vectoriser(checks.LONGEST).fit(part.texts)
+            model = checks.regression(design(part, vec), part.gold, strength, balanced=True)
+            oof[held] = model.predict_log_proba(design(checks.subset(rows, held), vec))
         for bias in NONE_BIASES:
             score_b = f1(rows.gold, picked(oof, bias))
             tried[f"C {strength:g}, none bias {bias:g}"] = round(score_b, 4)
@@ -191,8 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     base = SignalsModel.load(folder, validation=False)
     rows = dialogue_rows(dev, Annotator(base))
     strength, bias, table = leave_one_round_out(rows)
-    vec = vectoriser(LONGEST).fit(rows.texts)
-    fitted = regression(design(rows, vec), rows.gold, strength)
+    vec = vectoriser(checks.LONGEST).fit(rows.texts)
+    fitted = checks.regression(design(rows, vec), rows.gold, strength, balanced=True)
     k, dim = len(FEATURES), rows.replies.shape[1]
     weights = fitted.coef_
     intercept = fitted.intercept_.copy()

@@ -507,6 +507,7 @@ def test_fitting_the_validation_check(tmp_path: Path) -> None:
     from attune.signals import Annotator
     from attune.signals.model import SignalsModel, default_model_dir
     from attune.signals.validation import FEATURES, LABELS, VALIDATION_MODEL
+    from training import checks
     from training import train_validation as tv
 
     model = tmp_path / "model"
@@ -534,8 +535,8 @@ def test_fitting_the_validation_check(tmp_path: Path) -> None:
 
     dev = [json.loads(line) for line in picked if '"split": "dev"' in line]
     rows = tv.dialogue_rows(dev, Annotator(SignalsModel.load(model, threads=1, validation=False)))
-    x = tv.design(rows, tv.vectoriser(tv.LONGEST).fit(rows.texts))
-    fitted = tv.regression(x, rows.gold, fit["strength"])
+    x = tv.design(rows, tv.vectoriser(checks.LONGEST).fit(rows.texts))
+    fitted = checks.regression(x, rows.gold, fit["strength"], balanced=True)
     expected = tv.picked(fitted.predict_log_proba(x), fit["none_bias"])
     got = [r["validation"] for r in predict(dev, Annotator.load(model, threads=1))]
     assert got == [LABELS[int(i)] for i in expected]
@@ -552,6 +553,7 @@ def test_fitting_the_repair_check(tmp_path: Path) -> None:
     from attune.signals import Annotator
     from attune.signals.model import SignalsModel, default_model_dir
     from attune.signals.repair import FEATURES, REPAIR_MODEL
+    from training import checks
     from training import train_repair as tr
 
     model = tmp_path / "model"
@@ -579,8 +581,8 @@ def test_fitting_the_repair_check(tmp_path: Path) -> None:
 
     dev = [json.loads(line) for line in picked if '"split": "dev"' in line]
     rows = tr.dialogue_rows(dev, Annotator(SignalsModel.load(model, threads=1, repair=False)))
-    x = tr.design(rows, tr.vectoriser(tr.LONGEST).fit(rows.texts))
-    fitted = tr.regression(x, rows.gold, fit["strength"])
+    x = tr.design(rows, tr.vectoriser(checks.LONGEST).fit(rows.texts))
+    fitted = checks.regression(x, rows.gold, fit["strength"])
     probability = fitted.predict_proba(x)[:, 1]
     got = np.array([r["repair"] for r in predict(dev, Annotator.load(model, threads=1))])
     # int8 activations are quantised per batch, so an embedding moves a little with the texts

@@ -301,6 +301,8 @@ class Annotator:
         self._reflection_type = self._choice("reflection_type", REFLECTION_TYPES)
         self._typed("intimacy", "regression")
         self._validation = self._choice("validation", VALIDATION, optional_none=True)
+        # the head's columns in the validation check's order (validating, invalidating, none)
+        self._validation_columns = [self._validation.values.index(v) for v in VALIDATION_LABELS]
         self._disclosure = self._levels("disclosure")
         self._horseman = self._choice("horseman", HORSEMEN, optional_none=True)
         self._antidote = self._choice("antidote", ANTIDOTES, optional_none=True)
@@ -528,6 +530,11 @@ class Annotator:
             None if repair is None else np.concatenate(repairing),
         )
 
+    def validation_probabilities(self, probs: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """The validation head's outputs (one row per message) in the order of the validation
+        check's labels."""
+        return np.asarray(probs[:, self._validation_columns], dtype=np.float32)
+
     def repair_probabilities(self, probs: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """The repair head's probability of a repair, from its outputs (one row per message)."""
         return np.asarray(probs[:, self._repair_column], dtype=np.float32)
@@ -550,9 +557,7 @@ class Annotator:
         model = self.model.validation
         if model is None or "validation_logits" not in heads:
             return decided
-        values = self._validation.values
-        probs = heads["validation_probs"]
-        head = [float(probs[values.index(label)]) for label in VALIDATION_LABELS]
+        head = heads["validation_probs"][self._validation_columns].tolist()
         return model.value(heads["validation_logits"], decided, rule, head, answers)
 
     def _checked_horseman(

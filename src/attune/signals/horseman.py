@@ -20,7 +20,6 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from attune.errors import AttuneError
 from attune.signals.linear import F64, LinearReads, logistic
 
 HORSEMAN_MODEL = "horseman.json"
@@ -46,12 +45,8 @@ class HorsemanModel:
         reads = LinearReads.load(path, dim, 1, what, {"feature_weights": len(FEATURES)})
         if reads is None:
             return None
-        if list(reads.raw.get("features", ())) != list(FEATURES):
-            raise AttuneError(f"{path}: features {reads.raw.get('features')}, expected {FEATURES}")
-        threshold = reads.raw.get("threshold")
-        if not isinstance(threshold, int | float) or not 0.0 < threshold < 1.0:
-            raise AttuneError(f"{path}: cannot read the {what} (threshold {threshold!r})")
-        return cls(reads, np.asarray(reads.raw["feature_weights"]), float(threshold))
+        reads.require(path, "features", FEATURES)
+        return cls(reads, np.asarray(reads.raw["feature_weights"]), reads.threshold(path, what))
 
     def text_logits(
         self,
@@ -61,9 +56,7 @@ class HorsemanModel:
     ) -> F64:
         """The part of each text's logit its words and embedding give (intercepts included);
         ``grams``: each text's n-grams when already made."""
-        words = self.reads.word_logits(texts, grams)
-        both: F64 = words + self.reads.embedding_logits(embeddings)
-        return both[:, 0]
+        return self.reads.logits(texts, embeddings, grams)[:, 0]
 
     def probability(
         self, text_logit: float, decided: bool, rule: bool, tense: bool, head_none: float

@@ -143,6 +143,29 @@ class LinearReads:
             rest,
         )
 
+    def require(self, path: Path, key: str, expected: Sequence[Any]) -> None:
+        """Refuse a file whose ``key`` list is not ``expected`` (what this version reads)."""
+        if list(self.raw.get(key, ())) != list(expected):
+            raise AttuneError(f"{path}: {key} {self.raw.get(key)}, expected {tuple(expected)}")
+
+    def threshold(self, path: Path, what: str) -> float:
+        """The file's probability ``threshold``, strictly between 0 and 1."""
+        threshold = self.raw.get("threshold")
+        if not isinstance(threshold, int | float) or not 0.0 < threshold < 1.0:
+            raise AttuneError(f"{path}: cannot read the {what} (threshold {threshold!r})")
+        return float(threshold)
+
+    def logits(
+        self,
+        texts: Sequence[str],
+        embeddings: npt.NDArray[np.float32],
+        grams: Sequence[Sequence[str]] | None = None,
+    ) -> F64:
+        """The words' and the embedding's logits summed, intercepts included: one row per text,
+        one column per output."""
+        result: F64 = self.word_logits(texts, grams) + self.embedding_logits(embeddings)
+        return result
+
     def fits(self, encode: Callable[[list[str]], npt.NDArray[np.float32]]) -> bool:
         """Whether ``encode`` is the encoder the embedding weights were fitted with."""
         probe = np.asarray(encode([PROBE])[0], dtype=np.float64)

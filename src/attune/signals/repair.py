@@ -22,7 +22,6 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from attune.errors import AttuneError
 from attune.signals.linear import F64, LinearReads, logistic, product_logits
 
 REPAIR_MODEL = "repair.json"
@@ -61,13 +60,9 @@ class RepairModel:
         )
         if reads is None:
             return None
-        if list(reads.raw.get("features", ())) != list(FEATURES):
-            raise AttuneError(f"{path}: features {reads.raw.get('features')}, expected {FEATURES}")
-        threshold = reads.raw.get("threshold")
-        if not isinstance(threshold, int | float) or not 0.0 < threshold < 1.0:
-            raise AttuneError(f"{path}: cannot read the {what} (threshold {threshold!r})")
-        weights = reads.raw["feature_weights"]
-        return cls(reads, reads.raw["pair_weights"], weights, float(threshold))
+        reads.require(path, "features", FEATURES)
+        threshold = reads.threshold(path, what)
+        return cls(reads, reads.raw["pair_weights"], reads.raw["feature_weights"], threshold)
 
     def text_logits(
         self,
@@ -77,8 +72,7 @@ class RepairModel:
     ) -> F64:
         """The part of each message's logit its words and embedding give (intercepts included);
         ``grams``: each text's n-grams when already made."""
-        logits: F64 = self.reads.word_logits(texts, grams) + self.reads.embedding_logits(embeddings)
-        return logits[:, 0]
+        return self.reads.logits(texts, embeddings, grams)[:, 0]
 
     def pair_logits(
         self, replies: npt.NDArray[np.float32], answered: npt.NDArray[np.float32]

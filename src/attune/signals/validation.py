@@ -20,7 +20,6 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from attune.errors import AttuneError
 from attune.signals.linear import F64, LinearReads, product_logits
 
 VALIDATION_MODEL = "validation.json"
@@ -61,10 +60,8 @@ class ValidationModel:
         )
         if reads is None:
             return None
-        if list(reads.raw.get("features", ())) != list(FEATURES):
-            raise AttuneError(f"{path}: features {reads.raw.get('features')}, expected {FEATURES}")
-        if list(reads.raw.get("labels", ())) != ["none" if v is None else v for v in LABELS]:
-            raise AttuneError(f"{path}: labels {reads.raw.get('labels')}, expected {LABELS}")
+        reads.require(path, "features", FEATURES)
+        reads.require(path, "labels", ["none" if v is None else v for v in LABELS])
         return cls(reads, reads.raw["pair_weights"], reads.raw["feature_weights"])
 
     def text_logits(
@@ -75,8 +72,7 @@ class ValidationModel:
     ) -> F64:
         """The part of each reply's logits its words and embedding give (intercepts included),
         one row per text; ``grams``: each text's n-grams when already made."""
-        logits: F64 = self.reads.word_logits(texts, grams) + self.reads.embedding_logits(embeddings)
-        return logits
+        return self.reads.logits(texts, embeddings, grams)
 
     def pair_logits(
         self, replies: npt.NDArray[np.float32], answered: npt.NDArray[np.float32]
