@@ -5,8 +5,9 @@ it is the list of flagged messages, per partner and kind (codebook "Safety signa
 
 Three strengths of evidence are kept apart. *Explicit* signs are messages whose own words match a
 safety rule ("I'll kill you", "give me your phone, now", "I want to die"). *Likely* signs are
-messages the safety model scores above every everyday couple message it was fitted against
-(``safety_likely``): on writers it never saw, they caught about twice the cases the rules did. Any
+messages the safety model scores above every everyday couple message it was fitted against, and
+at 0.96 or more (``safety_likely``): on writers it never saw, rules and likely signs together
+caught about twice the cases the rules alone did. Any
 explicit or likely sign sets ``flagged``, which switches the coaching to safety resources.
 *Possible* signs are raised by the model or the head alone; they favour recall and, on everyday
 chat, raise false alarms (see the model card), so they are listed for a person to read — and
