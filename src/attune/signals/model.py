@@ -122,18 +122,28 @@ def model_fit(folder: Path) -> str | None:
     (the rules are code), carried in each record (``"model"``): a signals cache written by
     another model, or before only ``safety.json`` was refitted, is noticed and redone. None
     where no encoder is installed (a cache is then all there is)."""
-    from attune import __version__
-
     if not (folder / ENCODER).is_file():
         return None
+    stamps = tuple(
+        (name, stat.st_size, stat.st_mtime_ns)
+        for name in SIGNALS_ARTEFACTS
+        if (path := folder / name).is_file() and (stat := path.stat())
+    )
+    return _fingerprint(folder.resolve(), stamps)
+
+
+@functools.lru_cache(maxsize=8)
+def _fingerprint(folder: Path, stamps: tuple[tuple[str, int, int], ...]) -> str:
+    """The hash behind :func:`model_fit`, once per folder and set of file sizes and times: a
+    partly cached ``analyze`` asks for it twice (the cache, then the model it loads)."""
+    from attune import __version__
+
     digest = hashlib.sha256(__version__.encode())
-    for name in SIGNALS_ARTEFACTS:
-        path = folder / name
-        if path.is_file():
-            digest.update(f"\0{name}\0".encode())
-            with path.open("rb") as handle:
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(block)
+    for name, _, _ in stamps:
+        digest.update(f"\0{name}\0".encode())
+        with (folder / name).open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
     return digest.hexdigest()[:12]
 
 
