@@ -1,7 +1,7 @@
 """What the checks' fitting scripts share (``train_horseman``, ``train_validation``,
-``train_repair``): the dev and test dialogues, their messages as the annotator reads them, each
-message's and its answered message's embeddings, the design matrix of features, embeddings and
-word n-grams, and leave-one-round-out for a yes/no check."""
+``train_repair``): the dev and test dialogues and the labelled everyday messages, their messages as
+the annotator reads them, each message's and its answered message's embeddings, the design matrix
+of features, embeddings and word n-grams, and leave-one-round-out for a yes/no check."""
 
 from __future__ import annotations
 
@@ -17,11 +17,17 @@ from attune.measures.analysis import signal_items
 from attune.measures.exchanges import structure
 from attune.signals.annotate import Annotator, Item
 from attune.signals.model import SignalsModel
-from training.evaluate_dialogues import conversation_of, dialogue_number, prf
+from training.evaluate_dialogues import DIALOGUES, conversation_of, dialogue_number, prf
 from training.train_safety import vectoriser
 
 EMBEDDING_SCALE = 0.3  # the embeddings' columns are scaled so: they weigh less under one L2
 LONGEST = 2  # the checks read word 1–2-grams
+
+EVERYDAY = DIALOGUES.parent / "everyday.jsonl"
+EVERYDAY_ROUNDS = {"ea": -1, "eb": -2}
+"""The everyday messages' rounds (each writer's), numbered below the dialogues' so that
+leave-one-round-out holds each out in turn and the card can name them."""
+CHECKED = ("horseman", "validation", "repair")  # what an everyday message is labelled with
 
 R = TypeVar("R")  # a script's rows: texts first, then one array per field, row-aligned
 
@@ -32,13 +38,52 @@ def dialogue_messages(
     """Per message of the two-person dialogues: its round (a hundred ids, mostly one writer),
     the annotator's item and record, and the gold message."""
     for d in dialogues:
-        senders = list(dict.fromkeys(m["sender"] for m in d["messages"]))
+        senders = d.get("partners") or list(dict.fromkeys(m["sender"] for m in d["messages"]))
         if len(senders) < 2:
             continue
         items = signal_items(structure(conversation_of(d), (senders[0], senders[1])))
         records = annotator.annotate(items)
+        round_ = d.get("round", dialogue_number(d["id"]) // 100)
         for item, record, m in zip(items, records, d["messages"], strict=True):
-            yield dialogue_number(d["id"]) // 100, item, record, m
+            if m.get("labelled", True):
+                yield round_, item, record, m
+
+
+def everyday_dialogues(path: Path = EVERYDAY) -> list[dict[str, Any]]:
+    """Each labelled everyday message (``everyday.jsonl``) as a short dialogue: its context,
+    unlabelled and said in turn by the two partners a minute apart, then the message. The dev
+    dialogues are written dense in rows, hurt and repair; these teach the checks how seldom
+    ordinary chat carries a horseman, validation or repair. None where the file is unlabelled."""
+    if not path.is_file():
+        return []
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    if not all(all(key in row for key in CHECKED) for row in rows):
+        return []
+    out = []
+    for row in rows:
+        said = [*row["context"], row["text"]]
+        partners = ["Sam", "Alex"] if len(said) % 2 else ["Alex", "Sam"]
+        messages = [
+            {
+                "id": f"{row['id']}-{i}",
+                "sender": partners[i % 2],
+                "minutes": i,
+                "text": text,
+                "labelled": False,
+                **{key: None for key in CHECKED},
+            }
+            for i, text in enumerate(said)
+        ]
+        messages[-1].update({"labelled": True, **{key: row[key] for key in CHECKED}})
+        out.append(
+            {
+                "id": row["id"],
+                "round": EVERYDAY_ROUNDS[row["round"]],
+                "partners": partners,
+                "messages": messages,
+            }
+        )
+    return out
 
 
 def pair_embeddings(
@@ -106,13 +151,36 @@ def yes_no_leave_one_round_out(
     )
 
 
-def load_dialogues(path: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The dev dialogues (fitted and chosen on) and the test_internal ones (scored once)."""
+def load_dialogues(
+    path: Path, everyday: Path | None = EVERYDAY
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """What the checks are fitted and chosen on (the dev dialogues and, where given, the
+    labelled everyday messages) and the test_internal dialogues (scored once)."""
     dialogues = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     return (
-        [d for d in dialogues if d["split"] == "dev"],
+        [d for d in dialogues if d["split"] == "dev"]
+        + (everyday_dialogues(everyday) if everyday else []),
         [d for d in dialogues if d["split"] == "test_internal"],
     )
+
+
+def round_entry(
+    gold: npt.NDArray[np.bool_],
+    check: npt.NDArray[np.bool_],
+    decided: npt.NDArray[np.bool_],
+    scores: tuple[float, float],
+) -> dict[str, Any]:
+    """One held-out round's line of the table: the check's and the rules' and head's scores
+    (``scores``), and how many messages carry the signal and how many each flagged (all a round
+    of everyday chat can show)."""
+    return {
+        "messages": len(gold),
+        "gold": int(gold.sum()),
+        "check_flagged": int(check.sum()),
+        "rules_and_head_flagged": int(decided.sum()),
+        "check": round(scores[0], 4),
+        "rules_and_head": round(scores[1], 4),
+    }
 
 
 def f1(gold: npt.NDArray[np.bool_], pred: npt.NDArray[np.bool_]) -> float:
@@ -147,11 +215,14 @@ def binary_leave_one_round_out(
     assert best is not None
     _, strength, threshold, oof = best
     per_round = {
-        str(r): {
-            "check": round(f1(gold[rounds == r], oof[rounds == r] >= threshold), 4),
-            "rules_and_head": round(f1(gold[rounds == r], decided[rounds == r]), 4),
-        }
+        str(r): round_entry(
+            gold[held],
+            oof[held] >= threshold,
+            decided[held],
+            (f1(gold[held], oof[held] >= threshold), f1(gold[held], decided[held])),
+        )
         for r in sorted(set(rounds.tolist()))
+        if (held := rounds == r).any()
     }
     table = {
         "pooled_f1": round(f1(gold, oof >= threshold), 4),
@@ -161,9 +232,32 @@ def binary_leave_one_round_out(
     return strength, threshold, table
 
 
+def fitted_on(fit: dict[str, Any]) -> str:
+    """What a check was fitted on, as the model card says it."""
+    dialogues = fit["messages"] - fit.get("everyday", 0)
+    text = f"the {dialogues} messages of the dev dialogues"
+    if fit.get("everyday"):
+        text += f" and {fit['everyday']} labelled everyday messages (`everyday.jsonl`)"
+    return text
+
+
 def rounds_text(per_round: dict[str, Any]) -> str:
-    """The leave-one-round-out table as the model card says it."""
+    """The leave-one-round-out table as the model card says it: F1 per dialogue round; for the
+    everyday messages, how many the check and the rules and head flagged against how many
+    carry it."""
+    names = {str(number): name for name, number in EVERYDAY_ROUNDS.items()}
+
+    def everyday(name: str, v: dict[str, Any]) -> str:
+        said = f"everyday {name}: {v['check_flagged']} of {v['messages']} flagged"
+        rules = f"rules and head {v['rules_and_head_flagged']}"
+        if v["gold"]:
+            said += f", F1 {v['check']:.3f}"
+            rules += f", F1 {v['rules_and_head']:.3f}"
+        return f"{said} ({rules}; {v['gold']} labelled)"
+
     return ", ".join(
-        f"{r}xx {v['check']:.3f} (rules and head {v['rules_and_head']:.3f})"
+        everyday(names[r], v)
+        if r in names
+        else f"{r}xx {v['check']:.3f} (rules and head {v['rules_and_head']:.3f})"
         for r, v in per_round.items()
     )

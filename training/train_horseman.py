@@ -96,9 +96,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--model", type=Path, default=None, help="signals model folder")
     p.add_argument("--data", type=Path, default=DIALOGUES)
+    p.add_argument(
+        "--everyday",
+        type=Path,
+        default=checks.EVERYDAY,
+        help="labelled everyday messages, fitted on too (an unlabelled or missing file: none)",
+    )
     args = p.parse_args(argv)
     folder = args.model or default_model_dir()
-    dev, test = checks.load_dialogues(args.data)
+    dev, test = checks.load_dialogues(args.data, args.everyday)
 
     base = SignalsModel.load(folder, horseman=False)
     rows = dialogue_rows(dev, Annotator(base))
@@ -120,7 +126,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "features": list(FEATURES),
         "feature_weights": [round(float(w), 6) for w in weights[:k]],
         "threshold": threshold,
-        "fit": {"strength": strength, "messages": len(rows.texts), **table},
+        "fit": {
+            "strength": strength,
+            "messages": len(rows.texts),
+            "everyday": int((rows.rounds < 0).sum()),
+            **table,
+        },
         **reads,
     }
     path = folder / HORSEMAN_MODEL
@@ -148,8 +159,8 @@ def write_card(
         "whether a horseman was decided, whether a horseman rule fired, whether the exchange is "
         "tense, the head's probabilities, the message's word 1–2-grams and its embedding. Below "
         "its threshold the message carries no horseman; above it, the decided one, or the head's "
-        "most probable. Fitted by `python -m training.train_horseman` on the "
-        f"{fit['messages']} messages of the dev dialogues; C {fit['strength']:g} and threshold "
+        "most probable. Fitted by `python -m training.train_horseman` on "
+        f"{checks.fitted_on(fit)}; C {fit['strength']:g} and threshold "
         f"{threshold:.2f} chosen by leave-one-round-out. Any-horseman F1 of the held-out rounds, "
         f"pooled: {fit['pooled_f1']:.3f} (rules and head alone {fit['rules_and_head_f1']:.3f}); "
         f"per round: {rounds}. The rules were written on some of these rounds, so their figures "

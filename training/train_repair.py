@@ -105,9 +105,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--model", type=Path, default=None, help="signals model folder")
     p.add_argument("--data", type=Path, default=DIALOGUES)
+    p.add_argument(
+        "--everyday",
+        type=Path,
+        default=checks.EVERYDAY,
+        help="labelled everyday messages, fitted on too (an unlabelled or missing file: none)",
+    )
     args = p.parse_args(argv)
     folder = args.model or default_model_dir()
-    dev, test = checks.load_dialogues(args.data)
+    dev, test = checks.load_dialogues(args.data, args.everyday)
 
     base = SignalsModel.load(folder, repair=False)
     rows = dialogue_rows(dev, Annotator(base))
@@ -132,7 +138,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             [round(float(w), 6) for w in weights[k + dim : k + 2 * dim] * EMBEDDING_SCALE]
         ],
         "threshold": threshold,
-        "fit": {"strength": strength, "messages": len(rows.texts), **table},
+        "fit": {
+            "strength": strength,
+            "messages": len(rows.texts),
+            "everyday": int((rows.rounds < 0).sum()),
+            **table,
+        },
         **reads,
     }
     path = folder / REPAIR_MODEL
@@ -160,8 +171,8 @@ def write_card(
         "tense, whether the message answers a repair attempt or answers at all, whether it "
         "carries a horseman, the head's log-probabilities, the message's word 1–2-grams, its "
         "embedding and its embedding times the answered message's. Fitted by "
-        f"`python -m training.train_repair` on the {fit['messages']} messages of the dev "
-        f"dialogues; C {fit['strength']:g} and threshold {threshold:.2f} chosen by "
+        f"`python -m training.train_repair` on {checks.fitted_on(fit)}; "
+        f"C {fit['strength']:g} and threshold {threshold:.2f} chosen by "
         "leave-one-round-out. Repair F1 of the held-out rounds, pooled: "
         f"{fit['pooled_f1']:.3f} (rules and head alone {fit['rules_and_head_f1']:.3f}); per "
         f"round: {rounds}. The rules were written on some of these rounds, so their figures "

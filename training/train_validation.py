@@ -140,13 +140,16 @@ def leave_one_round_out(rows: Rows) -> tuple[float, float, dict[str, Any]]:
     assert best is not None
     _, strength, bias, oof = best
     pred = picked(oof, bias)
-    per_round = {}
-    for r in sorted(set(rows.rounds.tolist())):
-        held = rows.rounds == r
-        per_round[str(r)] = {
-            "check": round(f1(rows.gold[held], pred[held]), 4),
-            "rules_and_head": round(f1(rows.gold[held], rows.decided[held]), 4),
-        }
+    per_round = {
+        str(r): checks.round_entry(
+            rows.gold[held] != NONE,
+            pred[held] != NONE,
+            rows.decided[held] != NONE,
+            (f1(rows.gold[held], pred[held]), f1(rows.gold[held], rows.decided[held])),
+        )
+        for r in sorted(set(rows.rounds.tolist()))
+        if (held := rows.rounds == r).any()
+    }
     table = {
         "pooled_macro_f1": round(f1(rows.gold, pred), 4),
         "rules_and_head_macro_f1": round(f1(rows.gold, rows.decided), 4),
@@ -160,9 +163,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--model", type=Path, default=None, help="signals model folder")
     p.add_argument("--data", type=Path, default=DIALOGUES)
+    p.add_argument(
+        "--everyday",
+        type=Path,
+        default=checks.EVERYDAY,
+        help="labelled everyday messages, fitted on too (an unlabelled or missing file: none)",
+    )
     args = p.parse_args(argv)
     folder = args.model or default_model_dir()
-    dev, test = checks.load_dialogues(args.data)
+    dev, test = checks.load_dialogues(args.data, args.everyday)
 
     base = SignalsModel.load(folder, validation=False)
     rows = dialogue_rows(dev, Annotator(base))
@@ -190,7 +199,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             [round(float(w), 6) for w in row]
             for row in weights[:, k + dim : k + 2 * dim] * EMBEDDING_SCALE
         ],
-        "fit": {"strength": strength, "none_bias": bias, "messages": len(rows.texts), **table},
+        "fit": {
+            "strength": strength,
+            "none_bias": bias,
+            "messages": len(rows.texts),
+            "everyday": int((rows.rounds < 0).sum()),
+            **table,
+        },
         **reads,
     }
     path = folder / VALIDATION_MODEL
@@ -214,8 +229,8 @@ def write_card(
         "regression over the decided value, the rules' own, the head's log-probabilities, whether "
         "the message answers one, the reply's word 1–2-grams, its embedding and its embedding "
         "times the answered message's; it picks validating, invalidating or none. Fitted by "
-        f"`python -m training.train_validation` on the {fit['messages']} messages of the dev "
-        f"dialogues, classes weighted inversely to their frequency; C {fit['strength']:g} and "
+        f"`python -m training.train_validation` on {checks.fitted_on(fit)}, "
+        f"classes weighted inversely to their frequency; C {fit['strength']:g} and "
         f"a bias of {fit['none_bias']:g} on none's logit chosen by leave-one-round-out. "
         "Validation macro-F1 of the held-out rounds, pooled: "
         f"{fit['pooled_macro_f1']:.3f} (rules and head alone "

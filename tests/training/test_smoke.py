@@ -459,6 +459,65 @@ def test_fitting_the_safety_model(tmp_path: Path) -> None:
     assert train_safety.CARD_SECTION in (model / "MODEL_CARD.md").read_text()
 
 
+def write_everyday(path: Path) -> Path:
+    """Four labelled everyday messages, two of each writer's round, one with a horseman."""
+    rows = [
+        ("ea", [], "omw, want anything from the shop?", None),
+        (
+            "ea",
+            ["you said you'd fix the shelf", "I will"],
+            "you say that every weekend 🙄",
+            "criticism",
+        ),
+        ("eb", ["did u see the game"], "yes!! what a finish", None),
+        ("eb", [], "love you, drive safe", None),
+    ]
+    path.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "id": f"everyday-{r}-{i:03d}",
+                    "text": text,
+                    "context": context,
+                    "round": r,
+                    "horseman": horseman,
+                    "validation": None,
+                    "repair": False,
+                }
+            )
+            + "\n"
+            for i, (r, context, text, horseman) in enumerate(rows)
+        )
+    )
+    return path
+
+
+def test_everyday_messages_become_dialogues_of_one_labelled_message(tmp_path: Path) -> None:
+    """Each everyday message is fitted on as the last of a short dialogue of its context, said in
+    turn by the two partners; the context is read, never scored; an unlabelled file gives none."""
+    from training import checks
+
+    dialogues = checks.everyday_dialogues(write_everyday(tmp_path / "everyday.jsonl"))
+    assert [d["round"] for d in dialogues] == [-1, -1, -2, -2]
+    shelf = dialogues[1]["messages"]
+    assert [m["text"] for m in shelf] == [
+        "you said you'd fix the shelf",
+        "I will",
+        "you say that every weekend 🙄",
+    ]
+    assert [m["labelled"] for m in shelf] == [False, False, True]
+    assert shelf[-1]["horseman"] == "criticism" and shelf[-1]["sender"] != shelf[-2]["sender"]
+    assert shelf[0]["sender"] == shelf[-1]["sender"]
+    assert [m["minutes"] for m in shelf] == [0, 1, 2]
+    assert len({m["sender"] for m in dialogues[0]["messages"]}) == 1
+    assert set(dialogues[0]["partners"]) == {"Sam", "Alex"}
+
+    unlabelled = tmp_path / "unlabelled.jsonl"
+    unlabelled.write_text(json.dumps({"id": "e1", "text": "ok", "context": [], "round": "ea"}))
+    assert checks.everyday_dialogues(unlabelled) == []
+    assert checks.everyday_dialogues(tmp_path / "missing.jsonl") == []
+
+
 def test_fitting_the_horseman_check(tmp_path: Path) -> None:
     """training/train_horseman.py on a few dev dialogues of three rounds (and two test ones) into
     a copy of the shipped model: horseman.json loads, and annotate applies it."""
@@ -483,14 +542,21 @@ def test_fitting_the_horseman_check(tmp_path: Path) -> None:
     ] + [x for x in lines if "test_internal" in x][:2]
     data = tmp_path / "dialogues.jsonl"
     data.write_text("\n".join(picked) + "\n")
+    everyday = write_everyday(tmp_path / "everyday.jsonl")
 
-    assert train_horseman.main(["--model", str(model), "--data", str(data)]) == 0
+    args = ["--model", str(model), "--data", str(data), "--everyday", str(everyday)]
+    assert train_horseman.main(args) == 0
 
     check = SignalsModel.load(model, threads=1).horseman
     assert check is not None
     assert check.reads.raw["features"] == list(FEATURES)
     assert check.threshold in train_horseman.THRESHOLDS
-    assert len(check.reads.raw["fit"]["per_round"]) == 3
+    fit = check.reads.raw["fit"]
+    assert fit["everyday"] == 4
+    assert set(fit["per_round"]) == {"0", "3", "4", "-1", "-2"}
+    assert fit["per_round"]["-1"]["messages"] == 2 and fit["per_round"]["-1"]["gold"] == 1
+    assert "and 4 labelled everyday messages" in (model / "MODEL_CARD.md").read_text()
+    assert "everyday eb: " in (model / "MODEL_CARD.md").read_text()
     record = Annotator.load(model, threads=1).annotate([Item(1, "you never listen 🙄")])[0]
     assert record["horseman"] in (None, "criticism", "contempt", "defensiveness", "stonewalling")
     assert train_horseman.CARD_SECTION in (model / "MODEL_CARD.md").read_text()
@@ -523,7 +589,7 @@ def test_fitting_the_validation_check(tmp_path: Path) -> None:
     data = tmp_path / "dialogues.jsonl"
     data.write_text("\n".join(picked) + "\n")
 
-    assert tv.main(["--model", str(model), "--data", str(data)]) == 0
+    assert tv.main(["--model", str(model), "--data", str(data), "--everyday", "-"]) == 0
 
     check = SignalsModel.load(model, threads=1).validation
     assert check is not None
@@ -569,7 +635,7 @@ def test_fitting_the_repair_check(tmp_path: Path) -> None:
     data = tmp_path / "dialogues.jsonl"
     data.write_text("\n".join(picked) + "\n")
 
-    assert tr.main(["--model", str(model), "--data", str(data)]) == 0
+    assert tr.main(["--model", str(model), "--data", str(data), "--everyday", "-"]) == 0
 
     check = SignalsModel.load(model, threads=1).repair
     assert check is not None
