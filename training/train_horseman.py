@@ -1,15 +1,15 @@
-"""Fit the horseman check on the dev dialogues (training/labelled/dialogues.jsonl).
+"""Fit the horseman check on the dev dialogues and the labelled everyday messages.
 
     python -m training.train_horseman             # writes horseman.json and a card section
 
-The rules and the horseman head found the Four Horsemen with an any-horseman F1 of 0.52–0.58 on
-the dialogues of the newest writers. This fits one logistic regression (``attune.signals.horseman``)
-on every message of the dev dialogues: whether the rules and head decided a horseman, whether a
-horseman rule fired, whether the exchange is tense, the head's probabilities, the message's word
-1–2-grams and its embedding, against whether the message carries a horseman. L2 strength and
-threshold are chosen by leave-one-round-out (a round = the dialogues of one hundred ids, mostly
-one writer), scored by the pooled any-horseman F1 of the held-out rounds. The test_internal
-dialogues are scored once, for the model card, and never used to choose anything.
+The rules and the horseman head found the Four Horsemen with an any-horseman F1 of 0.52–0.58 on the
+dialogues of the newest writers. This fits one logistic regression (``attune.signals.horseman``) on
+every message of the dev dialogues and of everyday.jsonl: whether the rules and head decided a
+horseman, whether a horseman rule fired, whether the exchange is tense, the head's probabilities,
+the message's word 1–2-grams and its embedding, against whether the message carries a horseman. L2
+strength and threshold are chosen by leave-one-round-out (a round = the dialogues of one hundred
+ids, mostly one writer), scored by the pooled any-horseman F1 of the held-out rounds. The
+test_internal dialogues are scored once, for the model card, and never used to choose anything.
 
 Run it after ``evaluate_dialogues --tune-confidence`` (it reads the heads' decisions) and before
 ``train_bids`` (bids read the horsemen).

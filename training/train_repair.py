@@ -1,17 +1,17 @@
-"""Fit the repair check on the dev dialogues (training/labelled/dialogues.jsonl).
+"""Fit the repair check on the dev dialogues and the labelled everyday messages.
 
     python -m training.train_repair               # writes repair.json and a card section
 
-The rules and the repair head, as ``attune annotate`` combines them, had a repair F1 of about
-0.64 on the dev dialogues' rounds. This fits one logistic regression (``attune.signals.repair``)
-on every message of the dev dialogues: whether the rules and head decided a repair, whether a
-repair rule fired, whether the exchange is tense, whether the message answers a repair attempt or
-answers at all, whether it carries a horseman, the head's log-probabilities, the message's word
-1–2-grams, its embedding and its embedding times the answered message's, against whether the
-message is a repair attempt. The L2 strength and the threshold are chosen by leave-one-round-out
-(a round = the dialogues of one hundred ids, mostly one writer), scored by the pooled F1 of the
-held-out rounds. The test_internal dialogues are scored once, for the model card, and never used
-to choose anything.
+The rules and the repair head, as ``attune annotate`` combines them, had a repair F1 of about 0.64
+on the dev dialogues' rounds. This fits one logistic regression (``attune.signals.repair``) on
+every message of the dev dialogues and of everyday.jsonl: whether the rules and head decided a
+repair, whether a repair rule fired, whether the exchange is tense, whether the message answers a
+repair attempt or answers at all, whether it carries a horseman, the head's log-probabilities, the
+message's word 1–2-grams, its embedding and its embedding times the answered message's, against
+whether the message is a repair attempt. The L2 strength and the threshold are chosen by
+leave-one-round-out (a round = the dialogues of one hundred ids, mostly one writer), scored by the
+pooled F1 of the held-out rounds. The test_internal dialogues are scored once, for the model card,
+and never used to choose anything.
 
 Run it after ``train_validation`` and before ``train_bids``.
 """

@@ -1,17 +1,17 @@
-"""Fit the validation check on the dev dialogues (training/labelled/dialogues.jsonl).
+"""Fit the validation check on the dev dialogues and the labelled everyday messages.
 
     python -m training.train_validation           # writes validation.json and a card section
 
-The rules and the validation head, as ``attune annotate`` combines them, had a validation
-macro-F1 of about 0.67 on the dev dialogues' rounds. This fits one multinomial logistic regression
-(``attune.signals.validation``) on every message of the dev dialogues: the value the rules and
-head decided, the rules' own, the head's log-probabilities, whether the message answers one, the
-reply's word 1–2-grams, its embedding and its embedding times the answered message's, against
-validating / invalidating / none. Classes are weighted inversely to their frequency; the L2
-strength and a bias added to none's logit are chosen by leave-one-round-out (a round = the
-dialogues of one hundred ids, mostly one writer), scored by the macro-F1 (validating,
-invalidating) of the held-out rounds pooled. The test_internal dialogues are scored once, for
-the model card, and never used to choose anything.
+The rules and the validation head, as ``attune annotate`` combines them, had a validation macro-F1
+of about 0.67 on the dev dialogues' rounds. This fits one multinomial logistic regression
+(``attune.signals.validation``) on every message of the dev dialogues and of everyday.jsonl: the
+value the rules and head decided, the rules' own, the head's log-probabilities, whether the message
+answers one, the reply's word 1–2-grams, its embedding and its embedding times the answered
+message's, against validating / invalidating / none. Classes are weighted inversely to their
+frequency; the L2 strength and a bias added to none's logit are chosen by leave-one-round-out (a
+round = the dialogues of one hundred ids, mostly one writer), scored by the macro-F1 (validating,
+invalidating) of the held-out rounds pooled. The test_internal dialogues are scored once, for the
+model card, and never used to choose anything.
 
 Run it after ``train_horseman`` and before ``train_bids`` (the bid detector reads validation).
 """

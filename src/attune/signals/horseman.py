@@ -6,8 +6,9 @@ any-horseman F1 of 0.52–0.58: the rules miss criticism and contempt worded oth
 must be very sure (it overcalls on everyday chat). This model takes that decision, whether a rule
 fired, whether the exchange is tense, the head's probabilities, the message's words and its
 embedding, and says whether the message carries a horseman at all (``training/train_horseman.py``,
-fitted on the dev dialogues; figures in the model card). Where it says yes and nothing was
-decided, the head's most probable horseman is taken; where it says no, none.
+fitted on the dev dialogues and labelled everyday messages; figures in the model card). Where it
+says yes and nothing was decided, the head's most probable horseman is taken; where it says no,
+none.
 """
 
 from __future__ import annotations

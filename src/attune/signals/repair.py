@@ -8,8 +8,8 @@ the head must be sure before it speaks. This model takes that
 decision, the rules' own, whether the exchange is tense, whether the message answers a repair
 attempt or answers at all, whether it carries a horseman, the head's probabilities, the message's
 words, its embedding and its embedding times the answered message's, and says whether the message
-is a repair attempt (``training/train_repair.py``, fitted on the dev dialogues; figures in the
-model card).
+is a repair attempt (``training/train_repair.py``, fitted on the dev dialogues and labelled
+everyday messages; figures in the model card).
 """
 
 from __future__ import annotations

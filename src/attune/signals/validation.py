@@ -7,7 +7,8 @@ validation worded otherwise ("that would wind anyone up"), and the head, which s
 the message it answers, must be sure before it speaks. This model takes that decision, the rules'
 own, the head's probabilities, whether the message answers one, the reply's words, its embedding
 and the product of its embedding with the answered message's, and picks one of the three
-(``training/train_validation.py``, fitted on the dev dialogues; figures in the model card).
+(``training/train_validation.py``, fitted on the dev dialogues and
+labelled everyday messages; figures in the model card).
 """
 
 from __future__ import annotations
