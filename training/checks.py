@@ -24,9 +24,14 @@ EMBEDDING_SCALE = 0.3  # the embeddings' columns are scaled so: they weigh less 
 LONGEST = 2  # the checks read word 1–2-grams
 
 EVERYDAY = DIALOGUES.parent / "everyday.jsonl"
-EVERYDAY_ROUNDS = {"ea": -1, "eb": -2}
-"""The everyday messages' rounds (each writer's), numbered below the dialogues' so that
-leave-one-round-out holds each out in turn and the card can name them."""
+REPLIES = DIALOGUES.parent / "replies.jsonl"
+MESSAGE_ROUNDS = {
+    "ea": (-1, "everyday ea", EVERYDAY.name),
+    "eb": (-2, "everyday eb", EVERYDAY.name),
+    "ec": (-3, "replies ec", REPLIES.name),
+}
+"""The labelled messages' rounds (each writer's): numbered below the dialogues' so that
+leave-one-round-out holds each out in turn, and named for the card."""
 CHECKED = ("horseman", "validation", "repair")  # what an everyday message is labelled with
 
 R = TypeVar("R")  # a script's rows: texts first, then one array per field, row-aligned
@@ -50,10 +55,11 @@ def dialogue_messages(
 
 
 def everyday_dialogues(path: Path = EVERYDAY) -> list[dict[str, Any]]:
-    """Each labelled everyday message (``everyday.jsonl``) as a short dialogue: its context,
-    unlabelled and said in turn by the two partners a minute apart, then the message. The dev
-    dialogues are written dense in rows, hurt and repair; these teach the checks how seldom
-    ordinary chat carries a horseman, validation or repair. None where the file is unlabelled."""
+    """Each labelled message (``everyday.jsonl``, ``replies.jsonl``) as a short dialogue: its
+    context, unlabelled and said in turn by the two partners a minute apart, then the message.
+    The dev dialogues are written dense in rows, hurt and repair; the everyday messages teach the
+    checks how seldom ordinary chat carries any of them, the replies how "sorry" reads as
+    sympathy, a lapse, a repair or a defence. None where the file is missing or unlabelled."""
     if not path.is_file():
         return []
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
@@ -78,7 +84,7 @@ def everyday_dialogues(path: Path = EVERYDAY) -> list[dict[str, Any]]:
         out.append(
             {
                 "id": row["id"],
-                "round": EVERYDAY_ROUNDS[row["round"]],
+                "round": MESSAGE_ROUNDS[row["round"]][0],
                 "partners": partners,
                 "messages": messages,
             }
@@ -152,14 +158,14 @@ def yes_no_leave_one_round_out(
 
 
 def load_dialogues(
-    path: Path, everyday: Path | None = EVERYDAY
+    path: Path, messages: Sequence[Path] = (EVERYDAY, REPLIES)
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """What the checks are fitted and chosen on (the dev dialogues and, where given, the
-    labelled everyday messages) and the test_internal dialogues (scored once)."""
+    """What the checks are fitted and chosen on (the dev dialogues and the labelled messages of
+    ``messages``) and the test_internal dialogues (scored once)."""
     dialogues = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     return (
         [d for d in dialogues if d["split"] == "dev"]
-        + (everyday_dialogues(everyday) if everyday else []),
+        + [d for file in messages for d in everyday_dialogues(file)],
         [d for d in dialogues if d["split"] == "test_internal"],
     )
 
@@ -237,7 +243,11 @@ def fitted_on(fit: dict[str, Any]) -> str:
     dialogues = fit["messages"] - fit.get("everyday", 0)
     text = f"the {dialogues} messages of the dev dialogues"
     if fit.get("everyday"):
-        text += f" and {fit['everyday']} labelled everyday messages (`everyday.jsonl`)"
+        held = {r for r in fit["per_round"]}
+        files = dict.fromkeys(
+            f"`{file}`" for n, _, file in MESSAGE_ROUNDS.values() if str(n) in held
+        )
+        text += f" and {fit['everyday']} labelled messages with their context ({', '.join(files)})"
     return text
 
 
@@ -245,10 +255,10 @@ def rounds_text(per_round: dict[str, Any]) -> str:
     """The leave-one-round-out table as the model card says it: F1 per dialogue round; for the
     everyday messages, how many the check and the rules and head flagged against how many
     carry it."""
-    names = {str(number): name for name, number in EVERYDAY_ROUNDS.items()}
+    names = {str(number): name for number, name, _ in MESSAGE_ROUNDS.values()}
 
     def everyday(name: str, v: dict[str, Any]) -> str:
-        said = f"everyday {name}: {v['check_flagged']} of {v['messages']} flagged"
+        said = f"{name}: {v['check_flagged']} of {v['messages']} flagged"
         rules = f"rules and head {v['rules_and_head_flagged']}"
         if v["gold"]:
             said += f", F1 {v['check']:.3f}"

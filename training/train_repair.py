@@ -106,14 +106,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--model", type=Path, default=None, help="signals model folder")
     p.add_argument("--data", type=Path, default=DIALOGUES)
     p.add_argument(
-        "--everyday",
+        "--messages",
         type=Path,
-        default=checks.EVERYDAY,
-        help="labelled everyday messages, fitted on too (an unlabelled or missing file: none)",
+        nargs="*",
+        default=[checks.EVERYDAY, checks.REPLIES],
+        help="labelled messages with their context, fitted on too (none: the dialogues alone)",
     )
     args = p.parse_args(argv)
     folder = args.model or default_model_dir()
-    dev, test = checks.load_dialogues(args.data, args.everyday)
+    dev, test = checks.load_dialogues(args.data, args.messages)
 
     base = SignalsModel.load(folder, repair=False)
     rows = dialogue_rows(dev, Annotator(base))

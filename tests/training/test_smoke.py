@@ -544,7 +544,7 @@ def test_fitting_the_horseman_check(tmp_path: Path) -> None:
     data.write_text("\n".join(picked) + "\n")
     everyday = write_everyday(tmp_path / "everyday.jsonl")
 
-    args = ["--model", str(model), "--data", str(data), "--everyday", str(everyday)]
+    args = ["--model", str(model), "--data", str(data), "--messages", str(everyday)]
     assert train_horseman.main(args) == 0
 
     check = SignalsModel.load(model, threads=1).horseman
@@ -555,7 +555,7 @@ def test_fitting_the_horseman_check(tmp_path: Path) -> None:
     assert fit["everyday"] == 4
     assert set(fit["per_round"]) == {"0", "3", "4", "-1", "-2"}
     assert fit["per_round"]["-1"]["messages"] == 2 and fit["per_round"]["-1"]["gold"] == 1
-    assert "and 4 labelled everyday messages" in (model / "MODEL_CARD.md").read_text()
+    assert "and 4 labelled messages with their context" in (model / "MODEL_CARD.md").read_text()
     assert "everyday eb: " in (model / "MODEL_CARD.md").read_text()
     record = Annotator.load(model, threads=1).annotate([Item(1, "you never listen 🙄")])[0]
     assert record["horseman"] in (None, "criticism", "contempt", "defensiveness", "stonewalling")
@@ -589,7 +589,7 @@ def test_fitting_the_validation_check(tmp_path: Path) -> None:
     data = tmp_path / "dialogues.jsonl"
     data.write_text("\n".join(picked) + "\n")
 
-    assert tv.main(["--model", str(model), "--data", str(data), "--everyday", "-"]) == 0
+    assert tv.main(["--model", str(model), "--data", str(data), "--messages"]) == 0
 
     check = SignalsModel.load(model, threads=1).validation
     assert check is not None
@@ -635,7 +635,7 @@ def test_fitting_the_repair_check(tmp_path: Path) -> None:
     data = tmp_path / "dialogues.jsonl"
     data.write_text("\n".join(picked) + "\n")
 
-    assert tr.main(["--model", str(model), "--data", str(data), "--everyday", "-"]) == 0
+    assert tr.main(["--model", str(model), "--data", str(data), "--messages"]) == 0
 
     check = SignalsModel.load(model, threads=1).repair
     assert check is not None
