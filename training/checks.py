@@ -157,6 +157,21 @@ def yes_no_leave_one_round_out(
     )
 
 
+def add_arguments(parser: Any, messages: Sequence[Path], why: str = "") -> None:
+    """The fitting scripts' shared options: ``--data`` (the dialogues) and ``--messages`` (the
+    labelled messages fitted on too; ``why``: why the default leaves a file out)."""
+    parser.add_argument("--model", type=Path, default=None, help="signals model folder")
+    parser.add_argument("--data", type=Path, default=DIALOGUES)
+    parser.add_argument(
+        "--messages",
+        type=Path,
+        nargs="*",
+        default=list(messages),
+        help="labelled messages with their context, fitted on too (none: the dialogues alone)"
+        + (f"; {why}" if why else ""),
+    )
+
+
 def load_dialogues(
     path: Path, messages: Sequence[Path] = (EVERYDAY, REPLIES)
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -34,7 +34,6 @@ from attune.signals.model import SignalsModel, default_model_dir
 from training import card, checks
 from training.checks import EMBEDDING_SCALE
 from training.evaluate_dialogues import (
-    DIALOGUES,
     predict,
     score,
 )
@@ -94,16 +93,11 @@ def leave_one_round_out(rows: Rows) -> tuple[float, float, dict[str, Any]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--model", type=Path, default=None, help="signals model folder")
-    p.add_argument("--data", type=Path, default=DIALOGUES)
-    p.add_argument(
-        "--messages",
-        type=Path,
-        nargs="*",
-        default=[checks.EVERYDAY],
-        help="labelled messages with their context, fitted on too (none: the dialogues alone); "
-        "not replies.jsonl by default: dense in horsemen, it pulled the threshold to 0.25 and the "
-        "everyday messages held out got 12 false horsemen instead of 5",
+    checks.add_arguments(
+        p,
+        [checks.EVERYDAY],
+        "not replies.jsonl by default: dense in horsemen, it pulled the threshold to 0.25"
+        " and the everyday messages held out got 12 false horsemen instead of 5",
     )
     args = p.parse_args(argv)
     folder = args.model or default_model_dir()

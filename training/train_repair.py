@@ -35,7 +35,7 @@ from attune.signals.model import SignalsModel, default_model_dir
 from attune.signals.repair import FEATURES, REPAIR_MODEL
 from training import card, checks
 from training.checks import EMBEDDING_SCALE, dialogue_messages, pair_embeddings
-from training.evaluate_dialogues import DIALOGUES, predict, score
+from training.evaluate_dialogues import predict, score
 from training.train_safety import vectoriser
 
 STRENGTHS = (0.3, 1.0, 3.0, 10.0)  # scikit-learn's C: inverse L2 strength
@@ -103,15 +103,7 @@ def leave_one_round_out(rows: Rows) -> tuple[float, float, dict[str, Any]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--model", type=Path, default=None, help="signals model folder")
-    p.add_argument("--data", type=Path, default=DIALOGUES)
-    p.add_argument(
-        "--messages",
-        type=Path,
-        nargs="*",
-        default=[checks.EVERYDAY, checks.REPLIES],
-        help="labelled messages with their context, fitted on too (none: the dialogues alone)",
-    )
+    checks.add_arguments(p, [checks.EVERYDAY, checks.REPLIES])
     args = p.parse_args(argv)
     folder = args.model or default_model_dir()
     dev, test = checks.load_dialogues(args.data, args.messages)

@@ -35,7 +35,7 @@ from attune.signals.model import SignalsModel, default_model_dir
 from attune.signals.validation import FEATURES, LABELS, VALIDATION_MODEL
 from training import card, checks
 from training.checks import EMBEDDING_SCALE, dialogue_messages, pair_embeddings
-from training.evaluate_dialogues import DIALOGUES, macro_f1, predict, score
+from training.evaluate_dialogues import macro_f1, predict, score
 from training.train_safety import vectoriser
 
 STRENGTHS = (1.0, 3.0, 10.0, 30.0)  # scikit-learn's C: inverse L2 strength
@@ -161,16 +161,11 @@ def leave_one_round_out(rows: Rows) -> tuple[float, float, dict[str, Any]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--model", type=Path, default=None, help="signals model folder")
-    p.add_argument("--data", type=Path, default=DIALOGUES)
-    p.add_argument(
-        "--messages",
-        type=Path,
-        nargs="*",
-        default=[checks.EVERYDAY],
-        help="labelled messages with their context, fitted on too (none: the dialogues alone); "
-        "not replies.jsonl by default: with it the choice of C and bias moved and the dialogue "
-        "rounds held out fell from 0.799 to 0.767 (mean macro-F1)",
+    checks.add_arguments(
+        p,
+        [checks.EVERYDAY],
+        "not replies.jsonl by default: with it the choice of C and bias moved and the "
+        "dialogue rounds held out fell from 0.799 to 0.767 (mean macro-F1)",
     )
     args = p.parse_args(argv)
     folder = args.model or default_model_dir()
