@@ -17,7 +17,14 @@ from attune.measures.analysis import signal_items
 from attune.measures.exchanges import structure
 from attune.signals.annotate import Annotator, Item
 from attune.signals.model import SignalsModel
-from training.evaluate_dialogues import DIALOGUES, conversation_of, dialogue_number, prf
+from training.evaluate_dialogues import (
+    DIALOGUES,
+    conversation_of,
+    dialogue_number,
+    predict,
+    prf,
+    score,
+)
 from training.train_safety import vectoriser
 
 EMBEDDING_SCALE = 0.3  # the embeddings' columns are scaled so: they weigh less under one L2
@@ -170,6 +177,27 @@ def add_arguments(parser: Any, messages: Sequence[Path], why: str = "") -> None:
         help="labelled messages with their context, fitted on too (none: the dialogues alone)"
         + (f"; {why}" if why else ""),
     )
+
+
+def fit_record(rows: Any, table: dict[str, Any], **chosen: float) -> dict[str, Any]:
+    """The ``fit`` a check's file keeps: what leave-one-round-out chose, how many messages it was
+    fitted on (``everyday``: of them, the labelled single messages), and the table."""
+    return {
+        **chosen,
+        "messages": len(rows.texts),
+        "everyday": int((rows.rounds < 0).sum()),
+        **table,
+    }
+
+
+def test_scores(
+    test: Sequence[dict[str, Any]], base: SignalsModel, folder: Path
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The test_internal dialogues scored without the check (``base``) and with the one just
+    written to ``folder``, for the model card; None, None without test dialogues."""
+    if not test:
+        return None, None
+    return score(predict(test, Annotator(base))), score(predict(test, Annotator.load(folder)))
 
 
 def load_dialogues(

@@ -33,10 +33,6 @@ from attune.signals.linear import PROBE, exported
 from attune.signals.model import SignalsModel, default_model_dir
 from training import card, checks
 from training.checks import EMBEDDING_SCALE
-from training.evaluate_dialogues import (
-    predict,
-    score,
-)
 from training.train_safety import vectoriser
 
 STRENGTHS = (1.0, 3.0, 10.0)  # scikit-learn's C: inverse L2 strength
@@ -123,21 +119,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "features": list(FEATURES),
         "feature_weights": [round(float(w), 6) for w in weights[:k]],
         "threshold": threshold,
-        "fit": {
-            "strength": strength,
-            "messages": len(rows.texts),
-            "everyday": int((rows.rounds < 0).sum()),
-            **table,
-        },
+        "fit": checks.fit_record(rows, table, strength=strength),
         **reads,
     }
     path = folder / HORSEMAN_MODEL
     path.write_text(json.dumps(payload) + "\n", encoding="utf-8")
     print(f"[horseman] wrote {path} (C {strength:g}, threshold {threshold:.2f}); {table}")
 
-    checked = Annotator.load(folder)
-    before = score(predict(test, Annotator(base))) if test else None
-    after = score(predict(test, checked)) if test else None
+    before, after = checks.test_scores(test, base, folder)
     write_card(folder, payload["fit"], threshold, before, after)
     return 0
 

@@ -35,7 +35,6 @@ from attune.signals.model import SignalsModel, default_model_dir
 from attune.signals.repair import FEATURES, REPAIR_MODEL
 from training import card, checks
 from training.checks import EMBEDDING_SCALE, dialogue_messages, pair_embeddings
-from training.evaluate_dialogues import predict, score
 from training.train_safety import vectoriser
 
 STRENGTHS = (0.3, 1.0, 3.0, 10.0)  # scikit-learn's C: inverse L2 strength
@@ -131,20 +130,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             [round(float(w), 6) for w in weights[k + dim : k + 2 * dim] * EMBEDDING_SCALE]
         ],
         "threshold": threshold,
-        "fit": {
-            "strength": strength,
-            "messages": len(rows.texts),
-            "everyday": int((rows.rounds < 0).sum()),
-            **table,
-        },
+        "fit": checks.fit_record(rows, table, strength=strength),
         **reads,
     }
     path = folder / REPAIR_MODEL
     path.write_text(json.dumps(payload) + "\n", encoding="utf-8")
     print(f"[repair] wrote {path} (C {strength:g}, threshold {threshold:.2f}); {table}")
 
-    before = score(predict(test, Annotator(base))) if test else None
-    after = score(predict(test, Annotator.load(folder))) if test else None
+    before, after = checks.test_scores(test, base, folder)
     write_card(folder, payload["fit"], threshold, before, after)
     return 0
 

@@ -35,7 +35,7 @@ from attune.signals.model import SignalsModel, default_model_dir
 from attune.signals.validation import FEATURES, LABELS, VALIDATION_MODEL
 from training import card, checks
 from training.checks import EMBEDDING_SCALE, dialogue_messages, pair_embeddings
-from training.evaluate_dialogues import macro_f1, predict, score
+from training.evaluate_dialogues import macro_f1
 from training.train_safety import vectoriser
 
 STRENGTHS = (1.0, 3.0, 10.0, 30.0)  # scikit-learn's C: inverse L2 strength
@@ -197,22 +197,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             [round(float(w), 6) for w in row]
             for row in weights[:, k + dim : k + 2 * dim] * EMBEDDING_SCALE
         ],
-        "fit": {
-            "strength": strength,
-            "none_bias": bias,
-            "messages": len(rows.texts),
-            "everyday": int((rows.rounds < 0).sum()),
-            **table,
-        },
+        "fit": checks.fit_record(rows, table, strength=strength, none_bias=bias),
         **reads,
     }
     path = folder / VALIDATION_MODEL
     path.write_text(json.dumps(payload) + "\n", encoding="utf-8")
     print(f"[validation] wrote {path} (C {strength:g}, none bias {bias:g}); {table}")
 
-    checked = Annotator.load(folder)
-    before = score(predict(test, Annotator(base))) if test else None
-    after = score(predict(test, checked)) if test else None
+    before, after = checks.test_scores(test, base, folder)
     write_card(folder, payload["fit"], before, after)
     return 0
 
