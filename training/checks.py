@@ -1,7 +1,8 @@
 """What the checks' fitting scripts share (``train_horseman``, ``train_validation``,
-``train_repair``): the dev and test dialogues and the labelled everyday messages, their messages as
-the annotator reads them, each message's and its answered message's embeddings, the design matrix
-of features, embeddings and word n-grams, and leave-one-round-out for a yes/no check."""
+``train_repair``): the dev and test dialogues and the labelled single messages
+(``everyday.jsonl``, ``replies.jsonl``), their messages as the annotator reads them, each
+message's and its answered message's embeddings, the design matrix of features, embeddings and
+word n-grams, and leave-one-round-out for a yes/no check."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ MESSAGE_ROUNDS = {
 }
 """The labelled messages' rounds (each writer's): numbered below the dialogues' so that
 leave-one-round-out holds each out in turn, and named for the card."""
-CHECKED = ("horseman", "validation", "repair")  # what an everyday message is labelled with
+CHECKED = ("horseman", "validation", "repair")  # what a labelled message is labelled with
 
 R = TypeVar("R")  # a script's rows: texts first, then one array per field, row-aligned
 
@@ -61,7 +62,7 @@ def dialogue_messages(
                 yield round_, item, record, m
 
 
-def everyday_dialogues(path: Path = EVERYDAY) -> list[dict[str, Any]]:
+def message_dialogues(path: Path = EVERYDAY) -> list[dict[str, Any]]:
     """Each labelled message (``everyday.jsonl``, ``replies.jsonl``) as a short dialogue: its
     context, unlabelled and said in turn by the two partners a minute apart, then the message.
     The dev dialogues are written dense in rows, hurt and repair; the everyday messages teach the
@@ -208,7 +209,7 @@ def load_dialogues(
     dialogues = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     return (
         [d for d in dialogues if d["split"] == "dev"]
-        + [d for file in messages for d in everyday_dialogues(file)],
+        + [d for file in messages for d in message_dialogues(file)],
         [d for d in dialogues if d["split"] == "test_internal"],
     )
 

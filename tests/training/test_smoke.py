@@ -497,7 +497,7 @@ def test_everyday_messages_become_dialogues_of_one_labelled_message(tmp_path: Pa
     turn by the two partners; the context is read, never scored; an unlabelled file gives none."""
     from training import checks
 
-    dialogues = checks.everyday_dialogues(write_everyday(tmp_path / "everyday.jsonl"))
+    dialogues = checks.message_dialogues(write_everyday(tmp_path / "everyday.jsonl"))
     assert [d["round"] for d in dialogues] == [-1, -1, -2, -2]
     shelf = dialogues[1]["messages"]
     assert [m["text"] for m in shelf] == [
@@ -514,8 +514,8 @@ def test_everyday_messages_become_dialogues_of_one_labelled_message(tmp_path: Pa
 
     unlabelled = tmp_path / "unlabelled.jsonl"
     unlabelled.write_text(json.dumps({"id": "e1", "text": "ok", "context": [], "round": "ea"}))
-    assert checks.everyday_dialogues(unlabelled) == []
-    assert checks.everyday_dialogues(tmp_path / "missing.jsonl") == []
+    assert checks.message_dialogues(unlabelled) == []
+    assert checks.message_dialogues(tmp_path / "missing.jsonl") == []
 
 
 def test_fitting_the_horseman_check(tmp_path: Path) -> None:
